@@ -1,0 +1,1 @@
+"""Clinicore: clinic management and patient engagement platform."""

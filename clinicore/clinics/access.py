@@ -1,0 +1,58 @@
+"""Access functions: the only way interfaces reach a clinic and check what a person may do there."""
+
+from django.contrib.auth.models import AnonymousUser
+
+from clinicore.clinics.models import Clinic, Membership
+from clinicore.clinics.permissions import role_has
+from clinicore.core.errors import Forbidden, NotFound
+
+
+def clinic_get_by_slug(slug: str, *, include_suspended: bool = False) -> Clinic:
+    try:
+        clinic = Clinic.objects.get(slug=slug)
+    except Clinic.DoesNotExist:
+        raise NotFound("No clinic at this address.", code="clinic_not_found") from None
+    if not include_suspended and not clinic.is_active:
+        raise NotFound("This clinic is not taking visitors right now.", code="clinic_not_found")
+    return clinic
+
+
+def clinic_get_by_id(clinic_id) -> Clinic:
+    try:
+        return Clinic.objects.get(pk=clinic_id)
+    except (Clinic.DoesNotExist, ValueError):
+        raise NotFound("Clinic not found.", code="clinic_not_found") from None
+
+
+def membership_get(user, clinic: Clinic) -> Membership | None:
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.select_related("user")
+        .filter(clinic=clinic, user=user, is_active=True)
+        .first()
+    )
+
+
+def membership_require(user, clinic: Clinic, perm: str | None = None) -> Membership:
+    """The person's active membership at `clinic`, with `perm` if given.
+
+    A person with no membership gets 404 (the clinic's workspace does not exist for them);
+    a member whose role lacks the permission gets 403.
+    """
+    membership = membership_get(user, clinic)
+    if membership is None:
+        raise NotFound("Not found.", code="not_found")
+    if perm and not role_has(membership.role, perm):
+        raise Forbidden(f"Your role ({membership.get_role_display()}) cannot do this.")
+    return membership
+
+
+def memberships_for(user):
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.select_related("clinic")
+        .filter(user=user, is_active=True, clinic__status=Clinic.Status.ACTIVE)
+        .order_by("clinic__name")
+    )

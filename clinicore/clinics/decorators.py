@@ -1,0 +1,29 @@
+"""Guards for workspace pages under /c/<clinic_slug>/desk/: membership and permission."""
+
+import functools
+
+from django.contrib.auth.views import redirect_to_login
+
+from clinicore.clinics.access import clinic_get_by_slug, membership_require
+from clinicore.core import context
+
+
+def workspace_view(perm: str | None = None):
+    """The view gets `request.clinic` and `request.membership`; 404 for outsiders, 403 for
+    members whose role lacks `perm`. The permission is kept on the view for the route tests."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, clinic_slug, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            clinic = clinic_get_by_slug(clinic_slug)
+            request.membership = membership_require(request.user, clinic, perm)
+            request.clinic = clinic
+            context.update(clinic_id=str(clinic.pk))
+            return view(request, *args, **kwargs)
+
+        wrapper.workspace_permission = perm
+        return wrapper
+
+    return decorate

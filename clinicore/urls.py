@@ -1,0 +1,23 @@
+"""URL map of the four faces: portal, clinic workspace, platform console, REST API."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from clinicore.api.core import api
+from clinicore.core import views as core_views
+
+urlpatterns = [
+    path("health", core_views.health, name="health"),
+    path("ready", core_views.ready, name="ready"),
+    path("api/v1/", api.urls),
+    path("ops/admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("clinicore.accounts.urls")),
+    path("c/<slug:clinic_slug>/desk/patients/", include("clinicore.patients.urls")),
+    path("", include("clinicore.web.urls")),
+]
+
+handler400 = "clinicore.web.views.bad_request"
+handler403 = "clinicore.web.views.forbidden"
+handler404 = "clinicore.web.views.not_found"
+handler500 = "clinicore.web.views.server_error"

@@ -1,0 +1,49 @@
+"""Public pages of the platform, and the error pages (a human sentence, never a traceback)."""
+
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from clinicore.clinics.access import memberships_for
+from clinicore.clinics.models import Clinic
+
+
+@require_GET
+def home(request):
+    q = request.GET.get("q", "").strip()[:100]
+    clinics = Clinic.objects.filter(status=Clinic.Status.ACTIVE)
+    if q:
+        clinics = clinics.filter(Q(name__icontains=q) | Q(city__icontains=q) | Q(kind__icontains=q))
+    return render(request, "web/home.html", {"clinics": clinics[:50], "q": q})
+
+
+def after_login(request):
+    """Staff land on their clinic's workspace; patients on their own area."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    memberships = list(memberships_for(request.user)[:2])
+    if memberships:
+        return redirect("patients:list", clinic_slug=memberships[0].clinic.slug)
+    if request.user.is_staff:
+        return redirect("admin:index")
+    return redirect("web:home")
+
+
+def _error(request, status, title, message):
+    return render(request, "web/error.html", {"title": title, "message": message}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, "Bad request", "We could not understand that request.")
+
+
+def forbidden(request, exception=None):
+    return _error(request, 403, "Not allowed", "Your role does not let you open this page.")
+
+
+def not_found(request, exception=None):
+    return _error(request, 404, "Page not found", "There is nothing at this address.")
+
+
+def server_error(request):
+    return _error(request, 500, "Something went wrong", "The problem was logged. Please try again.")

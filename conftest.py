@@ -1,0 +1,140 @@
+"""Test-wide fixtures: the shared world of personas, HTTP clients, and the real browser."""
+
+import os
+import shutil
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(db):
+    from clinicore.core.testing import World
+
+    return World()
+
+
+@pytest.fixture
+def api(client):
+    """A Django test client with JSON helpers for the REST API."""
+    return ApiClient(client)
+
+
+class ApiClient:
+    def __init__(self, client):
+        self.client = client
+
+    def _call(self, method, path, data=None, headers=None):
+        kwargs = {"headers": headers or {}}
+        if data is not None:
+            kwargs["data"] = data
+            kwargs["content_type"] = "application/json"
+        return getattr(self.client, method)(path, **kwargs)
+
+    def get(self, path, headers=None, **params):
+        return self.client.get(path, params or None, headers=headers or {})
+
+    def post(self, path, data=None, headers=None):
+        return self._call("post", path, data if data is not None else {}, headers)
+
+    def put(self, path, data=None, headers=None):
+        return self._call("put", path, data if data is not None else {}, headers)
+
+    def delete(self, path, headers=None):
+        return self._call("delete", path, None, headers)
+
+
+# --- Playwright on the system Chromium (never a downloaded browser) ---------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            "--allow-loopback-in-peer-connection",
+        ],
+    }
+
+
+@pytest.fixture
+def screenshot_dir():
+    path = os.path.join(os.path.dirname(__file__), "test-artifacts", "screenshots")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+# --- A real ASGI server (uvicorn) on 127.0.0.1 for browsers and websocket clients -----------
+
+
+class _ServerThread:
+    def __init__(self, app, port):
+        import threading
+
+        import uvicorn
+
+        self.config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="websockets-sansio")
+        self.server = uvicorn.Server(self.config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self):
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings):
+    """Serves the whole product (HTTP + websockets) on 127.0.0.1 for one test; yields its URL."""
+    from clinicore.asgi import application
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+    settings.PUBLIC_BASE_URL = base
+    server = _ServerThread(application, port)
+    server.start()
+    try:
+        yield base
+    finally:
+        server.stop()
