@@ -78,3 +78,53 @@ class World:
     def headers(self, clinic_key: str, role: str) -> dict:
         m = self.member(clinic_key, role)
         return bearer(m.user, m.clinic)
+
+
+# --- Registries the API walkers read -----------------------------------------------------------
+#
+# Every API operation declares `policy(perm, obj=...)`. The tenant-isolation and role-matrix
+# tests walk /api/v1/openapi.json and need, per operation:
+#   * for each `x-object` kind named in a path: a factory that makes such an object in a clinic;
+#   * for each operation with a request body: a builder of a valid body for a clinic.
+# Apps register them in `clinicore/<app>/testing.py`; the walkers import every such module and
+# fail, naming the operation, when one is missing — so a new operation cannot go untested.
+
+OBJECT_FACTORIES: dict = {}
+REQUEST_BODIES: dict = {}
+
+
+def object_factory(kind: str):
+    """`@object_factory("patient") def f(world, clinic) -> model instance` (its pk goes in the path)."""
+
+    def register(fn):
+        OBJECT_FACTORIES[kind] = fn
+        return fn
+
+    return register
+
+
+def request_body(operation: str):
+    """`@request_body("POST /api/v1/patients") def f(world, clinic) -> dict` (a valid JSON body).
+
+    Key: the method and the path exactly as in the OpenAPI document (with `{param}` names).
+    """
+
+    def register(fn):
+        REQUEST_BODIES[operation] = fn
+        return fn
+
+    return register
+
+
+def load_registries() -> None:
+    import importlib
+    import pkgutil
+
+    import clinicore
+
+    for module in pkgutil.iter_modules(clinicore.__path__):
+        try:
+            importlib.import_module(f"clinicore.{module.name}.testing")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"clinicore.{module.name}.testing":
+                raise
