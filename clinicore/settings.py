@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "clinicore.messaging",
     "clinicore.telehealth",
     "clinicore.reports",
+    "clinicore.desk",
     "clinicore.web",
     "clinicore.api",
 ]

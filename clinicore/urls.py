@@ -14,6 +14,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("clinicore.accounts.urls")),
     path("c/<slug:clinic_slug>/desk/patients/", include("clinicore.patients.urls")),
+    path("c/<slug:clinic_slug>/desk/reports/", include("clinicore.reports.urls")),
+    path("c/<slug:clinic_slug>/desk/", include("clinicore.desk.urls")),
     path("", include("clinicore.web.urls")),
 ]
 

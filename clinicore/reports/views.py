@@ -1,0 +1,136 @@
+"""Workspace pages of the clinic reports: charts, tables, CSV/PDF downloads, background exports."""
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from clinicore.clinics.decorators import workspace_view
+from clinicore.clinics.permissions import Perm
+from clinicore.core.errors import DomainError
+from clinicore.reports import selectors, services
+from clinicore.reports.access import report_export_get_for_clinic
+from clinicore.reports.exports import RENDERERS
+from clinicore.reports.models import ReportExport
+from clinicore.reports.periods import GROUPS
+
+KINDS = tuple(selectors.REPORTS)
+
+
+def _params(request, kind) -> dict:
+    params = {"start": request.GET.get("start") or None, "end": request.GET.get("end") or None}
+    if kind != "staff-performance":
+        params["group"] = request.GET.get("group") or (
+            "week" if kind == "patient-growth" else "day"
+        )
+    return params
+
+
+def report_page(kind: str):
+    @workspace_view(Perm.REPORTS_READ)
+    @require_GET
+    def view(request):
+        params = _params(request, kind)
+        error = None
+        try:
+            report = selectors.report_build(clinic=request.clinic, kind=kind, **params)
+        except DomainError as exc:
+            error, report = exc.message, None
+            params = {"group": "day"} if kind != "staff-performance" else {}
+            if not error:
+                raise
+        recent = ReportExport.objects.filter(clinic=request.clinic).select_related("requested_by")[
+            :5
+        ]
+        return render(
+            request,
+            "reports/report.html",
+            {
+                "nav": "reports",
+                "kind": kind,
+                "kinds": [(k, selectors.TITLES[k]) for k in KINDS],
+                "report": report,
+                "error": error,
+                "params": params,
+                "groups": GROUPS,
+                "charts": report.chart_svgs() if report else [],
+                "recent": recent,
+                "query": request.GET.urlencode(),
+            },
+            status=422 if error else 200,
+        )
+
+    view.__name__ = f"report_{kind.replace('-', '_')}_page"
+    return view
+
+
+def report_file(kind: str, fmt: str):
+    @workspace_view(Perm.REPORTS_READ)
+    @require_GET
+    def view(request):
+        report = selectors.report_build(clinic=request.clinic, kind=kind, **_params(request, kind))
+        render_file, content_type = RENDERERS[fmt]
+        response = HttpResponse(render_file(report), content_type=content_type)
+        response["Content-Disposition"] = (
+            f'attachment; filename="{kind}-{report.start}-{report.end}.{fmt}"'
+        )
+        return response
+
+    view.__name__ = f"report_{kind.replace('-', '_')}_{fmt}"
+    return view
+
+
+@workspace_view(Perm.REPORTS_READ)
+@require_POST
+def export_create(request):
+    export = services.report_export_request(
+        clinic=request.clinic,
+        actor=request.user,
+        report=request.POST.get("report", ""),
+        format=request.POST.get("format", ""),
+        start=request.POST.get("start") or None,
+        end=request.POST.get("end") or None,
+        group=request.POST.get("group") or None,
+    )
+    return redirect("reports:export", clinic_slug=request.clinic.slug, report_export_id=export.pk)
+
+
+export_create.workspace_methods = ("POST",)
+
+
+@workspace_view(Perm.REPORTS_READ)
+@require_GET
+def export_page(request, report_export_id):
+    export = report_export_get_for_clinic(clinic=request.clinic, export_id=report_export_id)
+    template = (
+        "reports/export.html#status" if request.headers.get("HX-Request") else "reports/export.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "nav": "reports",
+            "export": export,
+            "title": selectors.TITLES.get(export.report, export.report),
+        },
+    )
+
+
+@workspace_view(Perm.REPORTS_READ)
+@require_GET
+def export_download(request, report_export_id):
+    export = report_export_get_for_clinic(clinic=request.clinic, export_id=report_export_id)
+    if not export.is_ready:
+        return redirect(
+            "reports:export", clinic_slug=request.clinic.slug, report_export_id=export.pk
+        )
+    response = HttpResponse(
+        services.report_export_file(export), content_type=RENDERERS[export.format][1]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
+    return response
+
+
+@workspace_view(Perm.REPORTS_READ)
+@require_GET
+def reports_home(request):
+    return redirect("reports:appointments", clinic_slug=request.clinic.slug)
