@@ -262,3 +262,26 @@ SCHEDULER_ENABLED = env_bool("SCHEDULER_ENABLED", True)
 
 # Email uniqueness is a case-insensitive unique constraint (Lower(email)), which this check misses.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+# Notifications: delivery, retries, circuit breaker, provider endpoints (docs/notifications.md).
+from datetime import timedelta as _timedelta  # noqa: E402
+
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
+NOTIFY_BACKOFF_BASE_SECONDS = float(env_str("NOTIFY_BACKOFF_BASE_SECONDS", "30"))
+NOTIFY_BACKOFF_MAX_SECONDS = float(env_str("NOTIFY_BACKOFF_MAX_SECONDS", "3600"))
+NOTIFY_PROVIDER_TIMEOUT_SECONDS = float(env_str("NOTIFY_PROVIDER_TIMEOUT_SECONDS", "10"))
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 120)
+NOTIFY_CIRCUIT_THRESHOLD = env_int("NOTIFY_CIRCUIT_THRESHOLD", 5)
+NOTIFY_CIRCUIT_OPEN_SECONDS = float(env_str("NOTIFY_CIRCUIT_OPEN_SECONDS", "60"))
+NOTIFY_REMINDER_OFFSETS = [
+    _timedelta(hours=float(part[:-1])) if part.endswith("h") else _timedelta(minutes=float(part.rstrip("m")))
+    for part in env_list("NOTIFY_REMINDER_OFFSETS", ["24h", "2h"])
+]
+TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", "https://api.twilio.com")
+WHATSAPP_API_BASE_URL = env_str("WHATSAPP_API_BASE_URL", "https://graph.facebook.com/v21.0").rstrip("/")
+WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN", "")
+TELEGRAM_API_BASE_URL = env_str("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip("/")
+TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET", "")
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:ops@clinicore.test")
+SCHEDULER_TICK_SECONDS = float(env_str("SCHEDULER_TICK_SECONDS", "1"))

@@ -1,0 +1,68 @@
+"""The events that send messages, the channels each goes out on by default, and who may mute it."""
+
+from dataclasses import dataclass
+
+from clinicore.notifications.models import Channel
+
+PATIENT_CHANNELS = (
+    Channel.EMAIL,
+    Channel.SMS,
+    Channel.WHATSAPP,
+    Channel.TELEGRAM,
+    Channel.PUSH,
+    Channel.IN_APP,
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    channels: tuple[str, ...] = PATIENT_CHANNELS
+    # Security messages (sign-up, verification) go out even to people who opted out of email.
+    mutable: bool = True
+    # Booking confirmations carry the visit as a calendar file.
+    calendar: bool = False
+    # WhatsApp approved template name (Meta requires templates for business-initiated messages).
+    whatsapp_template: str = ""
+
+
+EVENTS: dict[str, Event] = {
+    e.name: e
+    for e in (
+        Event("appointment_booked", calendar=True, whatsapp_template="appointment_booked"),
+        Event("appointment_confirmed", calendar=True, whatsapp_template="appointment_confirmed"),
+        Event("appointment_reminder", whatsapp_template="appointment_reminder"),
+        Event(
+            "appointment_rescheduled", calendar=True, whatsapp_template="appointment_rescheduled"
+        ),
+        Event("appointment_cancelled", whatsapp_template="appointment_cancelled"),
+        Event("appointment_no_show", whatsapp_template="appointment_no_show"),
+        Event("payment_received", whatsapp_template="payment_received"),
+        Event("payment_failed", whatsapp_template="payment_failed"),
+        Event("payment_refunded", whatsapp_template="payment_refunded"),
+        Event("invoice_issued", whatsapp_template="invoice_issued"),
+        Event("invoice_overdue", whatsapp_template="invoice_overdue"),
+        Event("waitlist_offered", whatsapp_template="waitlist_offered"),
+        Event("welcome", channels=(Channel.EMAIL, Channel.IN_APP), mutable=False),
+        Event("email_verification", channels=(Channel.EMAIL,), mutable=False),
+        Event("staff_alert", channels=(Channel.IN_APP, Channel.EMAIL)),
+    )
+}
+
+# Channels that interrupt a person: held back during their quiet hours. Email and the in-app
+# list wait quietly for the person to look, so they are never held.
+INTERRUPTING = frozenset({Channel.SMS, Channel.WHATSAPP, Channel.TELEGRAM, Channel.PUSH})
+
+# On unless the person opts out; WhatsApp needs an explicit opt-in (Meta's business policy).
+DEFAULT_ON = frozenset({Channel.EMAIL, Channel.SMS, Channel.TELEGRAM, Channel.PUSH, Channel.IN_APP})
+
+LANGUAGES = ("en", "hi")
+
+
+def event_get(name: str) -> Event:
+    from clinicore.core.errors import InvalidInput
+
+    try:
+        return EVENTS[name]
+    except KeyError:
+        raise InvalidInput(f"Unknown notification event {name!r}.", code="unknown_event") from None
