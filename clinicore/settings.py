@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "clinicore.telehealth",
     "clinicore.reports",
     "clinicore.desk",
+    "clinicore.portal",
     "clinicore.web",
     "clinicore.api",
 ]

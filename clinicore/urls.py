@@ -16,6 +16,7 @@ urlpatterns = [
     path("c/<slug:clinic_slug>/desk/patients/", include("clinicore.patients.urls")),
     path("c/<slug:clinic_slug>/desk/reports/", include("clinicore.reports.urls")),
     path("c/<slug:clinic_slug>/desk/", include("clinicore.desk.urls")),
+    path("", include("clinicore.portal.urls")),
     path("", include("clinicore.web.urls")),
 ]
 

@@ -1,0 +1,78 @@
+"""A person's own data, gathered across their clinics: the overview page and the JSON download."""
+
+from clinicore.core.audit import audit_record
+from clinicore.portal import selectors
+
+
+def overview_sections(*, user, records) -> dict:
+    """What the overview shows beside the person's clinics (appointments, invoices)."""
+    from django.utils import timezone
+
+    upcoming, _past = selectors.my_upcoming_and_past(user=user, now=timezone.now(), limit=3)
+    due = [i for i in selectors.my_invoices(user=user)[:20] if i.is_payable]
+    return {"upcoming": upcoming, "due": due}
+
+
+def _patient_dict(p) -> dict:
+    return {
+        "clinic": {"name": p.clinic.name, "slug": p.clinic.slug},
+        "patient_id": str(p.pk),
+        "barcode": p.barcode,
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "date_of_birth": p.date_of_birth.isoformat() if p.date_of_birth else None,
+        "gender": p.gender,
+        "phone": p.phone,
+        "email": p.email,
+        "address": p.address,
+        "emergency_contact_name": p.emergency_contact_name,
+        "emergency_contact_phone": p.emergency_contact_phone,
+        "allergies": p.allergies,
+        "current_medications": p.current_medications,
+        "preferred_language": p.preferred_language,
+        "registered_at": p.created_at.isoformat(),
+    }
+
+
+def my_data(*, user) -> dict:
+    """Everything the platform holds about the person that they may see, as plain JSON."""
+    records = list(selectors.my_patient_records(user=user))
+    prefs = selectors.contact_preferences_for(user=user)
+    data = {
+        "format": "clinicore.my-data.v1",
+        "account": {
+            "email": user.email,
+            "full_name": user.full_name,
+            "phone": user.phone,
+            "preferred_language": user.preferred_language,
+            "joined_at": user.date_joined.isoformat(),
+        },
+        "contact_preferences": {
+            name: getattr(prefs, name)
+            for name in (
+                "by_email",
+                "by_sms",
+                "by_whatsapp",
+                "by_telegram",
+                "by_push",
+                "whatsapp_number",
+                "telegram_username",
+                "reminders_consent",
+                "marketing_consent",
+            )
+        },
+        "patient_records": [_patient_dict(p) for p in records],
+        "sessions": [
+            {"device": s.device, "ip": s.ip, "signed_in_at": s.created_at.isoformat()}
+            for s in selectors.signed_in_sessions(user=user)
+        ],
+    }
+    for p in records:
+        audit_record(
+            action="patient.export",
+            entity_type="patient",
+            entity_id=p.pk,
+            clinic_id=p.clinic_id,
+            actor=user,
+        )
+    return data
