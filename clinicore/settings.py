@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinicore.core.middleware.RequestUserContextMiddleware",
+    "clinicore.core.middleware.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "clinicore.urls"
@@ -286,3 +287,17 @@ TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET", "")
 VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
 VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:ops@clinicore.test")
 SCHEDULER_TICK_SECONDS = float(env_str("SCHEDULER_TICK_SECONDS", "1"))
+
+# Accounts: sign-in lockout per address, and limits high enough for test runs, which send many
+# requests from 127.0.0.1 in one test (tests of the limits lower them with the settings fixture).
+LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
+# Owners and admins must use two-factor (workspace pages, owner/admin-only API operations).
+# Off by default only in test runs, whose personas sign in without an authenticator; the
+# accounts tests turn it on (docs/authentication.md).
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", ENVIRONMENT != "test")
+if ENVIRONMENT == "production" and not TWO_FACTOR_ENFORCED:
+    raise ImproperlyConfigured("TWO_FACTOR_ENFORCED cannot be turned off in production.")
+if ENVIRONMENT == "test":
+    RATE_LIMIT_API_PER_MINUTE = env_int("RATE_LIMIT_API_PER_MINUTE", 100_000)
+    RATE_LIMIT_AUTH_PER_MINUTE = env_int("RATE_LIMIT_AUTH_PER_MINUTE", 10_000)
+    LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 10_000)

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from clinicore.core.fields import EncryptedTextField
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -67,3 +69,56 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return (self.full_name or self.email).split(" ")[0]
+
+
+class RefreshToken(models.Model):
+    """One refresh token of a sign-in "family". Only its hash is kept; each is usable once.
+
+    Rotating a token marks it used and issues its successor in the same family; presenting a
+    used token again means it leaked, so the whole family is revoked.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
+    family = models.UUIDField(db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    clinic_id = models.UUIDField(null=True, blank=True)
+    # The user's token_epoch at issue: a password change bumps it and kills the token.
+    epoch = models.PositiveIntegerField(default=0)
+    # Whether the sign-in that started the family passed a TOTP check.
+    otp_verified = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
+    )
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"], name="refresh_user_revoked")]
+
+    def __str__(self):
+        return f"refresh token {self.pk} of {self.user_id}"
+
+
+class TwoFactorDevice(models.Model):
+    """A person's TOTP authenticator: secret encrypted at rest, recovery codes only as hashes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last TOTP time step accepted: a code is never accepted twice.
+    last_step = models.BigIntegerField(null=True, blank=True)
+    recovery_code_hashes = models.JSONField(default=list, blank=True)
+
+    def __str__(self):
+        return f"authenticator of {self.user_id}"
+
+    @property
+    def is_enabled(self) -> bool:
+        return self.confirmed_at is not None

@@ -1,16 +1,19 @@
 """Who is calling the API: a bearer JWT, a clinic API key, or a signed-in browser session."""
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from clinicore.accounts.models import User
 from clinicore.accounts.tokens import access_token_decode
+from clinicore.accounts.twofactor import SESSION_OTP_KEY
+from clinicore.clinics.api_keys import api_key_hash
 from clinicore.clinics.models import ApiKey, Clinic, Membership
-from clinicore.core import context
+from clinicore.clinics.permissions import TWO_FACTOR_REQUIRED
+from clinicore.core import context, ratelimit
 
 
 @dataclass
@@ -20,6 +23,9 @@ class Principal:
     membership: Membership | None
     api_key: ApiKey | None = None
     via: str = "jwt"
+    # "otp" when the sign-in passed a TOTP check; "enrol" when an owner/admin has not turned
+    # two-factor on (owner/admin-only permissions are then refused, see api.policy).
+    two_factor: str | None = None
 
     @property
     def is_staff_member(self) -> bool:
@@ -41,6 +47,9 @@ def _bind(principal: Principal) -> Principal:
         user_id=str(principal.user.pk) if principal.user else "",
         clinic_id=str(principal.clinic.pk) if principal.clinic else "",
     )
+    # Per caller (person or integration key), beside the per-address limit of the middleware.
+    caller = f"key:{principal.api_key.pk}" if principal.api_key else f"user:{principal.user.pk}"
+    ratelimit.hit(f"api-caller:{caller}", limit=settings.RATE_LIMIT_API_PER_MINUTE)
     return principal
 
 
@@ -65,11 +74,9 @@ class JWTAuth(HttpBearer):
             return None
         clinic = _active_clinic(claims.get("clinic"))
         membership = _membership(user, clinic)
-        return _bind(Principal(user=user, clinic=clinic, membership=membership, via="jwt"))
-
-
-def api_key_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+        return _bind(
+            Principal(user=user, clinic=clinic, membership=membership, via="jwt", two_factor=claims.get("tfa"))
+        )
 
 
 class ClinicApiKeyAuth(APIKeyHeader):
@@ -115,8 +122,17 @@ class BrowserSessionAuth(SessionAuth):
             )
             if len(memberships) == 1:
                 clinic = memberships[0].clinic
+        membership = _membership(user, clinic)
+        two_factor = "otp" if request.session.get(SESSION_OTP_KEY) else None
+        if (
+            two_factor is None
+            and settings.TWO_FACTOR_ENFORCED
+            and membership is not None
+            and membership.role in TWO_FACTOR_REQUIRED
+        ):
+            two_factor = "enrol"
         return _bind(
-            Principal(user=user, clinic=clinic, membership=_membership(user, clinic), via="session")
+            Principal(user=user, clinic=clinic, membership=membership, via="session", two_factor=two_factor)
         )
 
 

@@ -10,7 +10,7 @@ import functools
 
 from ninja import Router
 
-from clinicore.clinics.permissions import role_has
+from clinicore.clinics.permissions import MATRIX, TWO_FACTOR_REQUIRED, role_has
 from clinicore.core.errors import Forbidden, NotAuthenticated
 
 PUBLIC = "public"  # no sign-in needed
@@ -23,6 +23,12 @@ def policy(perm: str, *, obj: str | None = None, patient: bool = False, **extra)
         data["x-object"] = obj
     data.update({f"x-{k.replace('_', '-')}": v for k, v in extra.items()})
     return data
+
+
+# Permissions only owners and administrators hold: refused to them until two-factor is on.
+TWO_FACTOR_GATED = frozenset().union(*(MATRIX[r] for r in TWO_FACTOR_REQUIRED)) - frozenset().union(
+    *(perms for role, perms in MATRIX.items() if role not in TWO_FACTOR_REQUIRED)
+)
 
 
 def principal_can(principal, perm: str) -> bool:
@@ -46,6 +52,11 @@ def check(request, perm: str, *, patient_allowed: bool) -> None:
             raise Forbidden("This operation needs a person's sign-in, not an API key.")
         return
     if principal_can(principal, perm):
+        if getattr(principal, "two_factor", None) == "enrol" and perm in TWO_FACTOR_GATED:
+            raise Forbidden(
+                "Turn on two-factor authentication (then sign in again with your code) to do this.",
+                code="two_factor_required",
+            )
         return
     if patient_allowed and principal.user is not None and principal.membership is None and principal.api_key is None:
         return
@@ -64,7 +75,7 @@ class ClinicRouter(Router):
             raise RuntimeError(f"API operation {methods} {path} declares no policy(...).")
         patient_allowed = bool(extra.get("x-patient"))
         if perm == PUBLIC:
-            kwargs.setdefault("auth", None)
+            kwargs["auth"] = None  # Router passes auth=NOT_SET explicitly: setdefault would keep it
 
         @functools.wraps(view_func)
         def guarded(request, *args, **kw):

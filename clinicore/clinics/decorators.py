@@ -5,7 +5,9 @@ import functools
 from django.contrib.auth.views import redirect_to_login
 
 from clinicore.clinics.access import clinic_get_by_slug, membership_require
+from clinicore.accounts.twofactor import workspace_redirect
 from clinicore.core import context
+from clinicore.clinics.permissions import TWO_FACTOR_REQUIRED
 
 
 def workspace_view(perm: str | None = None):
@@ -27,3 +29,6 @@ def workspace_view(perm: str | None = None):
         return wrapper
 
     return decorate
+            detour = workspace_redirect(request, required=request.membership.role in TWO_FACTOR_REQUIRED)
+            if detour is not None:
+                return detour

@@ -83,3 +83,74 @@ class CorsMiddleware:
             response["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
             response["Access-Control-Max-Age"] = "600"
         return response
+
+
+class RateLimitMiddleware:
+    """Per-address limits: the whole API, and (much lower) the sign-in, sign-up, reset and
+    refresh endpoints of pages and API. The per-caller API limit is applied at authentication.
+
+    The API answers 429 problem+json with Retry-After; pages answer a friendly 429 page.
+    """
+
+    AUTH_PATHS = frozenset(
+        {
+            "/api/v1/auth/login",
+            "/api/v1/auth/register",
+            "/api/v1/auth/refresh",
+            "/api/v1/auth/password/reset",
+            "/api/v1/auth/password/reset/confirm",
+            "/accounts/login/",
+            "/accounts/signup/",
+            "/accounts/password/reset/",
+            "/accounts/2fa/verify/",
+        }
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from clinicore.core import ratelimit
+        from clinicore.core.errors import RateLimited
+
+        ip = client_ip(request) or "unknown"
+        path = request.path
+        try:
+            if path.startswith("/api/"):
+                ratelimit.hit(f"api-ip:{ip}", limit=settings.RATE_LIMIT_API_PER_MINUTE)
+            if request.method == "POST" and path in self.AUTH_PATHS:
+                ratelimit.hit(f"auth-ip:{ip}", limit=settings.RATE_LIMIT_AUTH_PER_MINUTE)
+        except RateLimited as exc:
+            return self._refuse(request, exc)
+        return self.get_response(request)
+
+    def _refuse(self, request, exc):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+        from django.utils.translation import gettext as _
+
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {
+                    "type": "https://clinicore.app/problems/rate_limited",
+                    "title": exc.title,
+                    "status": 429,
+                    "code": "rate_limited",
+                    "detail": f"Too many requests; try again in {exc.retry_after} seconds.",
+                    "request_id": getattr(request, "request_id", ""),
+                },
+                status=429,
+                content_type="application/problem+json",
+            )
+        else:
+            response = render(
+                request,
+                "web/error.html",
+                {
+                    "title": _("Slow down a little"),
+                    "message": _("You tried that many times in a short while. Wait a minute, then try again."),
+                },
+                status=429,
+            )
+        response["Retry-After"] = str(exc.retry_after)
+        return response

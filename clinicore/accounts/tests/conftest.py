@@ -1,0 +1,82 @@
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) that account emails are delivered to."""
+
+import email
+import email.policy
+import re
+import socket
+import time
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            email.message_from_bytes(
+                envelope.original_content or envelope.content, policy=email.policy.default
+            )
+        )
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, to: str, *, timeout: float = 10.0) -> email.message.EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if to.lower() in message["To"].lower():
+                    return message
+            time.sleep(0.05)
+        raise AssertionError(f"no email reached {to} within {timeout} s")
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address.lower() in m["To"].lower()]
+
+    @staticmethod
+    def text(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    @staticmethod
+    def html(message) -> str:
+        return message.get_body(preferencelist=("html",)).get_content()
+
+    @classmethod
+    def link(cls, message) -> str:
+        found = re.search(r"https?://\S+", cls.text(message))
+        assert found, "the email carries no link"
+        return found.group(0)
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    """Every email the product sends goes over SMTP to this server; read it from `inbox.messages`."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The shared world makes ~20 accounts per test; argon2's deliberate slowness buys nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
