@@ -13,6 +13,7 @@ urlpatterns = [
     path("ops/admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("clinicore.accounts.urls")),
+    path("cal/", include("clinicore.scheduling.urls")),
     path("c/<slug:clinic_slug>/desk/patients/", include("clinicore.patients.urls")),
     path("c/<slug:clinic_slug>/desk/reports/", include("clinicore.reports.urls")),
     path("c/<slug:clinic_slug>/desk/", include("clinicore.desk.urls")),

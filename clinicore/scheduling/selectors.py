@@ -1,0 +1,241 @@
+"""Reads shared by pages, the API and the booking services: schedules, availability, calendars.
+
+Every read of appointments is bounded by the range asked: `occupied_start` is bounded from below
+by the range start minus the longest possible occupied range (see models.MAX_OCCUPIED), so the
+(practitioner, occupied_start) index reads only rows near the range, whatever the table size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+
+from clinicore.clinics.models import Membership
+from clinicore.clinics.permissions import Role
+from clinicore.scheduling import availability as av
+from clinicore.scheduling.models import (
+    MAX_OCCUPIED,
+    Appointment,
+    BookingRules,
+    ClinicClosure,
+    ScheduleOverride,
+    Service,
+    TimeOff,
+    WorkingHours,
+)
+
+MAX_RANGE_DAYS = 31
+DEFAULT_RANGE_DAYS = 14
+
+
+def clinic_tz(clinic) -> ZoneInfo:
+    return ZoneInfo(clinic.time_zone or "UTC")
+
+
+def booking_rules(clinic) -> BookingRules:
+    rules = BookingRules.objects.filter(clinic=clinic).first()
+    return rules or BookingRules(clinic=clinic)
+
+
+def practitioners_of(clinic, *, service: Service | None = None, practitioner_id=None):
+    qs = Membership.objects.filter(
+        clinic=clinic, is_active=True, role__in=sorted(Role.practitioners())
+    ).select_related("user")
+    if service is not None:
+        qs = qs.filter(services=service)
+    if practitioner_id is not None:
+        qs = qs.filter(pk=practitioner_id)
+    return qs.order_by("user__full_name", "id")
+
+
+def blocking_q(now: datetime) -> Q:
+    """Rows that occupy time now: active statuses, holds only while unexpired."""
+    return Q(status__in=Appointment.BLOCKING) & ~Q(
+        status=Appointment.Status.HELD, hold_expires_at__lte=now
+    )
+
+
+def busy_appointments(
+    *, practitioner_ids, start: datetime, end: datetime, now: datetime, exclude_id=None
+):
+    qs = Appointment.objects.filter(
+        blocking_q(now),
+        practitioner_id__in=list(practitioner_ids),
+        occupied_start__gte=start - MAX_OCCUPIED,
+        occupied_start__lt=end,
+        occupied_end__gt=start,
+    )
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    return qs.values_list("practitioner_id", "occupied_start", "occupied_end")
+
+
+@dataclass
+class Schedule:
+    """What availability needs for one practitioner over a range of local dates."""
+
+    weekly: list[av.WeeklyRange] = field(default_factory=list)
+    overrides: list[av.DateRange] = field(default_factory=list)
+    busy: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+
+def utc_bounds(tz: ZoneInfo, first: date, last: date) -> tuple[datetime, datetime]:
+    # A day's margin each side covers any offset; spans are clipped by local dates anyway.
+    return (
+        av.local_to_utc(first - timedelta(days=1), time(0), tz),
+        av.local_to_utc(last + timedelta(days=2), time(0), tz),
+    )
+
+
+def schedules_for(
+    *, clinic, practitioner_ids, first: date, last: date, now: datetime, exclude_appointment_id=None
+) -> dict:
+    """Rules, overrides and busy ranges of several practitioners: five queries in all."""
+    tz = clinic_tz(clinic)
+    ids = list(practitioner_ids)
+    out = {pk: Schedule() for pk in ids}
+    if not ids:
+        return out
+    start, end = utc_bounds(tz, first, last)
+    for row in WorkingHours.objects.filter(clinic=clinic, practitioner_id__in=ids):
+        out[row.practitioner_id].weekly.append(
+            av.WeeklyRange(row.weekday, row.start_time, row.end_time, row.mode, row.branch_id)
+        )
+    for row in ScheduleOverride.objects.filter(
+        clinic=clinic, practitioner_id__in=ids, date__gte=first, date__lte=last
+    ):
+        out[row.practitioner_id].overrides.append(
+            av.DateRange(row.date, row.start_time, row.end_time, row.mode, row.branch_id)
+        )
+    closures = av.closure_ranges(
+        tz=tz,
+        closures=ClinicClosure.objects.filter(
+            clinic=clinic, start_date__lte=last, end_date__gte=first
+        ).values_list("start_date", "end_date"),
+    )
+    for pk in ids:
+        out[pk].busy.extend(closures)
+    for pk, s, e in TimeOff.objects.filter(
+        clinic=clinic, practitioner_id__in=ids, start__lt=end, end__gt=start
+    ).values_list("practitioner_id", "start", "end"):
+        out[pk].busy.append((s, e))
+    for pk, s, e in busy_appointments(
+        practitioner_ids=ids, start=start, end=end, now=now, exclude_id=exclude_appointment_id
+    ):
+        out[pk].busy.append((s, e))
+    return out
+
+
+def free_spans(*, clinic, schedule: Schedule, first: date, last: date) -> list[av.Span]:
+    spans = av.working_spans(
+        tz=clinic_tz(clinic),
+        first=first,
+        last=last,
+        weekly=schedule.weekly,
+        overrides=schedule.overrides,
+    )
+    return av.subtract(spans, schedule.busy)
+
+
+def notice_window(service: Service, now: datetime) -> tuple[datetime, datetime]:
+    return now + timedelta(minutes=service.min_notice_minutes), now + timedelta(
+        days=service.booking_window_days
+    )
+
+
+def available_slots(
+    *,
+    clinic,
+    service: Service,
+    first: date,
+    last: date,
+    now: datetime,
+    practitioner_id=None,
+    mode: str | None = None,
+) -> tuple[list[av.Slot], dict]:
+    """Slots for `service` from local date `first` to `last`, and the practitioners by id."""
+    practitioners = {
+        m.pk: m for m in practitioners_of(clinic, service=service, practitioner_id=practitioner_id)
+    }
+    schedules = schedules_for(
+        clinic=clinic, practitioner_ids=practitioners, first=first, last=last, now=now
+    )
+    earliest, latest = notice_window(service, now)
+    step = timedelta(minutes=clinic.slot_step_minutes or 15)
+    slots: list[av.Slot] = []
+    for pk, schedule in schedules.items():
+        slots.extend(
+            av.cut_slots(
+                free_spans(clinic=clinic, schedule=schedule, first=first, last=last),
+                duration=service.duration,
+                step=step,
+                buffer_before=service.buffer_before,
+                buffer_after=service.buffer_after,
+                earliest=earliest,
+                latest=latest,
+                service_mode=service.mode,
+                mode=mode,
+                practitioner_id=pk,
+            )
+        )
+    slots.sort(key=lambda s: (s.start, str(s.practitioner_id)))
+    return slots, practitioners
+
+
+def appointment_list(
+    *,
+    clinic,
+    patient_user=None,
+    practitioner_id=None,
+    patient_id=None,
+    status=None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+):
+    qs = (
+        Appointment.objects.filter(clinic=clinic)
+        .exclude(
+            status__in=(
+                Appointment.Status.HELD,
+                Appointment.Status.RELEASED,
+                Appointment.Status.EXPIRED,
+            )
+        )
+        .select_related("patient", "practitioner__user", "service")
+    )
+    if patient_user is not None:
+        qs = qs.filter(patient__user=patient_user)
+    if practitioner_id is not None:
+        qs = qs.filter(practitioner_id=practitioner_id)
+    if patient_id is not None:
+        qs = qs.filter(patient_id=patient_id)
+    if status:
+        qs = qs.filter(status=status)
+    if start is not None:
+        qs = qs.filter(start__gte=start)
+    if end is not None:
+        qs = qs.filter(start__lt=end)
+    return qs.order_by("start", "id")
+
+
+def calendar(*, clinic, first: date, last: date, practitioner_id=None):
+    tz = clinic_tz(clinic)
+    start = av.local_to_utc(first, time(0), tz)
+    end = av.local_to_utc(last + timedelta(days=1), time(0), tz)
+    return appointment_list(clinic=clinic, practitioner_id=practitioner_id, start=start, end=end)
+
+
+def feed_appointments(*, practitioner, now: datetime):
+    return (
+        Appointment.objects.filter(
+            practitioner=practitioner,
+            status__in=[s for s in Appointment.BLOCKING if s != Appointment.Status.HELD],
+            start__gte=now - timedelta(days=30),
+            start__lt=now + timedelta(days=180),
+        )
+        .select_related("service", "patient", "clinic")
+        .order_by("start")[:2000]
+    )
