@@ -1,3 +1,11 @@
 """Websocket routes of every app (chat, live boards, video signalling)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from clinicore.messaging.consumers import ChatConsumer, LiveConsumer
+from clinicore.messaging.realtime import TokenAuthMiddleware
+
+websocket_urlpatterns: list = [
+    path("ws/chat/<uuid:conversation_id>/", TokenAuthMiddleware(ChatConsumer.as_asgi())),
+    path("ws/live/", TokenAuthMiddleware(LiveConsumer.as_asgi())),
+]
