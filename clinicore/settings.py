@@ -316,3 +316,14 @@ TELEHEALTH_FORCE_RELAY = env_bool("TELEHEALTH_FORCE_RELAY", False)
 TELEHEALTH_ALLOWED_CANDIDATE_NETS = env_list("TELEHEALTH_ALLOWED_CANDIDATE_NETS", [])
 if TELEHEALTH_FORCE_RELAY and not (TELEHEALTH_TURN_URLS and TELEHEALTH_TURN_SECRET):
     raise ImproperlyConfigured("TELEHEALTH_FORCE_RELAY needs TELEHEALTH_TURN_URLS and TELEHEALTH_TURN_SECRET.")
+
+# Billing: gateway API bases (local fake servers in tests), webhook signature tolerance, sandbox.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+RAZORPAY_API_BASE = env_str("RAZORPAY_API_BASE", "https://api.razorpay.com").rstrip("/")
+BILLING_WEBHOOK_TOLERANCE_SECONDS = env_int("BILLING_WEBHOOK_TOLERANCE_SECONDS", 300)
+import hashlib as _hashlib  # noqa: E402
+
+BILLING_SANDBOX_WEBHOOK_SECRET = env_str(
+    "BILLING_SANDBOX_WEBHOOK_SECRET",
+    _hashlib.sha256(("clinicore-sandbox-webhooks:" + SECRET_KEY).encode()).hexdigest(),
+)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from clinicore.billing import views
+
+app_name = "billing-pay"
+
+urlpatterns = [
+    path("sandbox/<str:token>/", views.sandbox_checkout, name="sandbox-checkout"),
+    path("upi/<str:token>/", views.upi_checkout, name="upi-checkout"),
+    path("status/<str:token>/", views.checkout_status, name="status"),
+]
