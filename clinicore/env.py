@@ -88,18 +88,26 @@ def parse_database_url(url: str, *, base_dir) -> dict:
 
 
 def parse_email_url(url: str) -> dict:
-    """`smtp://user:pass@host:port?tls=1`, `console://`, `locmem://` or `outbox://` (sandbox)."""
+    """`smtp://user:pass@host:port?tls=1`, `smtps://…`, `console://`, `locmem://` or `outbox://`
+    (sandbox: messages stay on the outbox page) as Django 6.1's MAILERS setting."""
     parsed = urlparse(url)
     options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
     if parsed.scheme in {"smtp", "smtps"}:
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": parsed.hostname or "127.0.0.1",
-            "EMAIL_PORT": parsed.port or 25,
-            "EMAIL_HOST_USER": unquote(parsed.username or ""),
-            "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
-            "EMAIL_USE_TLS": options.get("tls") in {"1", "true"},
-            "EMAIL_USE_SSL": parsed.scheme == "smtps",
+            "MAILERS": {
+                "default": {
+                    "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                    "OPTIONS": {
+                        "host": parsed.hostname or "127.0.0.1",
+                        "port": parsed.port or (465 if parsed.scheme == "smtps" else 25),
+                        "username": unquote(parsed.username or ""),
+                        "password": unquote(parsed.password or ""),
+                        "use_tls": options.get("tls") in {"1", "true"},
+                        "use_ssl": parsed.scheme == "smtps",
+                        "timeout": int(options.get("timeout", "10")),
+                    },
+                }
+            }
         }
     backends = {
         "console": "django.core.mail.backends.console.EmailBackend",
@@ -107,5 +115,5 @@ def parse_email_url(url: str) -> dict:
         "outbox": "django.core.mail.backends.locmem.EmailBackend",
     }
     if parsed.scheme in backends:
-        return {"EMAIL_BACKEND": backends[parsed.scheme]}
+        return {"MAILERS": {"default": {"BACKEND": backends[parsed.scheme]}}}
     raise ImproperlyConfigured(f"EMAIL_URL scheme {parsed.scheme!r} is not supported")

@@ -17,6 +17,8 @@ urlpatterns = [
     path("c/<slug:clinic_slug>/desk/patients/", include("clinicore.patients.urls")),
     path("c/<slug:clinic_slug>/desk/billing/", include("clinicore.billing.urls_desk")),
     path("hooks/", include("clinicore.billing.urls_hooks")),
+    path("hooks/", include("clinicore.notifications.webhook_urls")),
+    path("", include("clinicore.notifications.urls")),
     path("pay/", include("clinicore.billing.urls_pay")),
     path("me/invoices/", include("clinicore.billing.urls_portal")),
     path("c/<slug:clinic_slug>/desk/reports/", include("clinicore.reports.urls")),

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.tasks import task
 
 from clinicore.core.scheduler import periodic
@@ -18,7 +19,7 @@ def deliver_due() -> dict:
     return delivery.deliver_due()
 
 
-@periodic("notifications.outbox_sweep", every=timedelta(seconds=15))
+@periodic("notifications.outbox_sweep", every=timedelta(seconds=settings.NOTIFY_SWEEP_SECONDS))
 def outbox_sweep() -> int:
     """Hands due messages to the worker: planned reminders whose time came, retries whose task
     was lost, and messages a killed worker held (their lease expired). Enqueues batch tasks,

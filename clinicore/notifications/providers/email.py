@@ -24,6 +24,7 @@ def _connection(account):
         return mail.mailers.default
     config = account.config or {}
     return SmtpBackend(
+        alias=f"clinic-{account.pk}",
         host=config.get("host", "127.0.0.1"),
         port=int(config.get("port", 25)),
         username=config.get("username", ""),
