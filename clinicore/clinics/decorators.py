@@ -4,10 +4,10 @@ import functools
 
 from django.contrib.auth.views import redirect_to_login
 
-from clinicore.clinics.access import clinic_get_by_slug, membership_require
 from clinicore.accounts.twofactor import workspace_redirect
-from clinicore.core import context
+from clinicore.clinics.access import clinic_get_by_slug, membership_require
 from clinicore.clinics.permissions import TWO_FACTOR_REQUIRED
+from clinicore.core import context
 
 
 def workspace_view(perm: str | None = None):
@@ -21,6 +21,9 @@ def workspace_view(perm: str | None = None):
                 return redirect_to_login(request.get_full_path())
             clinic = clinic_get_by_slug(clinic_slug)
             request.membership = membership_require(request.user, clinic, perm)
+            detour = workspace_redirect(request, required=request.membership.role in TWO_FACTOR_REQUIRED)
+            if detour is not None:
+                return detour
             request.clinic = clinic
             context.update(clinic_id=str(clinic.pk))
             return view(request, *args, **kwargs)
@@ -29,6 +32,3 @@ def workspace_view(perm: str | None = None):
         return wrapper
 
     return decorate
-            detour = workspace_redirect(request, required=request.membership.role in TWO_FACTOR_REQUIRED)
-            if detour is not None:
-                return detour
