@@ -15,6 +15,8 @@ from clinicore.billing.models import GatewayAccount, Payment
 from clinicore.billing.pdf import invoice_pdf, receipt_pdf
 from clinicore.billing.schemas import (
     BillingSettingsIO,
+    CancelIn,
+    CancelOut,
     CreateOrderIn,
     DeskPaymentIn,
     GatewayAccountIn,
@@ -24,6 +26,8 @@ from clinicore.billing.schemas import (
     InvoiceSummaryOut,
     InvoiceUpdate,
     OrderOut,
+    PayFirstBookingIn,
+    PayFirstBookingOut,
     PaymentOut,
     RefundIn,
     RefundOut,
@@ -540,3 +544,105 @@ def confirm_utr(request, payment_id: uuid.UUID, payload: UtrIn):
         clinic=request.auth.clinic, payment=payment, utr=payload.utr, actor=_actor(request)
     )
     return access.payment_get_for_clinic(clinic=request.auth.clinic, payment_id=payment_id)
+
+
+# --- Pay-first bookings and cancellations with refunds -------------------------------------------
+
+
+def _own_patient(request, clinic):
+    from clinicore.patients.models import Patient
+
+    patient = Patient.objects.filter(clinic=clinic, user=request.auth.user, is_active=True).first()
+    if patient is None:
+        raise NotFound("You have no patient record at this clinic.", code="patient_not_found")
+    return patient
+
+
+@billing_router.post(
+    "/bookings",
+    response={201: PayFirstBookingOut, 200: PayFirstBookingOut},
+    summary="Book with payment up front",
+    description="Holds the slot, issues the invoice for the service and opens a checkout that expires with "
+    "the hold. The completed payment confirms the appointment; a failed or expired checkout frees "
+    "the slot; a payment arriving later re-books the time if it is still free, or is refunded. "
+    + IDEMPOTENCY,
+    openapi_extra=policy(Perm.BILLING_WRITE, patient=True),
+)
+def book_pay_first(request, payload: PayFirstBookingIn):
+    from clinicore.billing.booking import booking_checkout_start
+    from clinicore.scheduling.models import Service
+
+    clinic = request.auth.clinic
+    if clinic is None:
+        raise InvalidInput("Choose the clinic (sign in for a clinic).", code="clinic_required")
+    if _staff(request, Perm.BILLING_WRITE):
+        if payload.patient_id is None:
+            raise InvalidInput("Say which patient.", fields={"patient_id": "Required."})
+        patient = patient_get_for_clinic(clinic=clinic, patient_id=payload.patient_id)
+    else:
+        patient = _own_patient(request, clinic)
+    service = Service.objects.filter(clinic=clinic, pk=payload.service_id, is_active=True).first()
+    practitioner = Membership.objects.filter(
+        clinic=clinic, pk=payload.practitioner_id, is_active=True
+    ).first()
+    if service is None or practitioner is None:
+        raise InvalidInput(
+            "Unknown service or practitioner.",
+            fields={"service_id": "Unknown.", "practitioner_id": "Unknown."},
+        )
+    session = booking_checkout_start(
+        clinic=clinic,
+        actor=_actor(request),
+        patient=patient,
+        practitioner=practitioner,
+        service=service,
+        start=payload.start,
+        mode=payload.mode,
+        provider=payload.provider,
+        idempotency_key=_key(request),
+        return_url=payload.return_url,
+    )
+    payment = Payment.objects.select_related("invoice").get(pk=session.payment_id)
+    body = {
+        "appointment_id": session.hold_id,
+        "invoice_id": payment.invoice_id,
+        "payment": payment,
+        "session": session,
+    }
+    return (200 if getattr(session, "replayed", False) else 201), body
+
+
+@billing_router.post(
+    "/appointments/{appointment_id}/cancel",
+    response=CancelOut,
+    summary="Cancel an appointment and refund",
+    description="Cancels the appointment and refunds what the clinic's policy gives back: in full when "
+    "cancelled at least `refund_full_hours` before the start, `refund_late_percent` after. Staff "
+    "with the refund permission may set `refund_amount` instead.",
+    openapi_extra=policy(Perm.SCHEDULE_BOOK, obj="appointment", patient=True),
+)
+def cancel_with_refund(request, appointment_id: uuid.UUID, payload: CancelIn):
+    from clinicore.billing.booking import appointment_cancel_with_refund
+    from clinicore.core.errors import Forbidden
+    from clinicore.scheduling.access import appointment_get_for_clinic
+
+    clinic = request.auth.clinic
+    staff = _staff(request, Perm.SCHEDULE_BOOK)
+    if clinic is None:
+        raise NotFound("Appointment not found.", code="appointment_not_found")
+    appointment = appointment_get_for_clinic(
+        clinic=clinic,
+        appointment_id=appointment_id,
+        patient_user=None if staff else request.auth.user,
+    )
+    if payload.refund_amount is not None and not _staff(request, Perm.BILLING_REFUND):
+        raise Forbidden("Your role cannot choose a refund amount.")
+    appointment, refunds = appointment_cancel_with_refund(
+        clinic=clinic,
+        appointment=appointment,
+        actor=_actor(request),
+        reason=payload.reason,
+        as_patient=not staff,
+        refund_amount=payload.refund_amount,
+    )
+    return {"appointment_id": appointment.pk, "status": appointment.status, "refunds": refunds}

@@ -110,6 +110,13 @@ class Invoice(TenantModel):
     practitioner = models.ForeignKey(
         "clinics.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    appointment = models.ForeignKey(
+        "scheduling.Appointment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invoices",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

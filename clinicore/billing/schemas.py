@@ -290,3 +290,39 @@ class GatewayAccountOut(Schema):
     has_secret_key: bool
     has_webhook_secret: bool
     webhook_url: str
+
+
+class PayFirstBookingIn(Schema):
+    service_id: uuid.UUID
+    practitioner_id: uuid.UUID
+    start: datetime.datetime = Field(..., examples=["2026-12-01T04:30:00Z"])
+    patient_id: uuid.UUID | None = Field(
+        None, description="Staff: the patient. Patients book for themselves."
+    )
+    mode: str | None = Field(None, pattern="^(in_person|video)$")
+    provider: str | None = Field(None, pattern="^(sandbox|stripe|razorpay|upi)$")
+    return_url: str = Field("", max_length=1000)
+
+
+class PayFirstBookingOut(Schema):
+    appointment_id: uuid.UUID
+    invoice_id: uuid.UUID
+    payment: PaymentOut
+    session: SessionOut
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=500, examples=["Feeling better"])
+    refund_amount: Decimal | None = Field(
+        None,
+        ge=0,
+        max_digits=14,
+        decimal_places=2,
+        description="Staff with the refund permission: override the clinic's policy.",
+    )
+
+
+class CancelOut(Schema):
+    appointment_id: uuid.UUID
+    status: str
+    refunds: list[RefundOut]

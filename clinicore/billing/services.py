@@ -177,6 +177,7 @@ def invoice_create(
     notes: str = "",
     practitioner=None,
     issue: bool = False,
+    appointment=None,
 ) -> Invoice:
     if patient.clinic_id != clinic.pk:
         raise InvalidInput(
@@ -198,6 +199,7 @@ def invoice_create(
         due_date=due_date,
         notes=notes,
         practitioner=practitioner,
+        appointment=appointment,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     _write_lines(invoice, lines, Decimal(str(discount)))
@@ -530,6 +532,13 @@ def _refund_later(payment: Payment, amount: Decimal, reason: str) -> None:
 
     payment_id, value = str(payment.pk), str(amount)
     transaction.on_commit(lambda: refund_automatic.enqueue(payment_id, value, reason))
+
+
+def _refund_later_now(payment: Payment, amount: Decimal, reason: str) -> None:
+    """Outside a transaction: hand a refund that failed to the worker, which retries it."""
+    from clinicore.billing.tasks import refund_automatic
+
+    refund_automatic.enqueue(str(payment.pk), str(amount), reason)
 
 
 def _after_payment_completed(payment: Payment) -> None:

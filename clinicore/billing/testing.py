@@ -155,3 +155,27 @@ def _refund(world, clinic):
 @request_body("POST /api/v1/payments/{payment_id}/confirm-utr")
 def _confirm_utr(world, clinic):
     return {"utr": "4" + "".join(secrets.choice("0123456789") for _ in range(11))}
+
+
+def pay_first_body(world, clinic, *, days_ahead: int = 2) -> dict:
+    from clinicore.scheduling.testing import local_start, make_practitioner, make_service
+
+    service = make_service(clinic, price=Decimal("700.00"), payment_required=True)
+    practitioner = make_practitioner(clinic, services_=[service])
+    return {
+        "service_id": str(service.pk),
+        "practitioner_id": str(practitioner.pk),
+        "start": local_start(clinic, days_ahead=days_ahead).isoformat(),
+        "patient_id": str(patient_for(world, clinic).pk),
+        "provider": "sandbox",
+    }
+
+
+@request_body("POST /api/v1/billing/bookings")
+def _pay_first(world, clinic):
+    return pay_first_body(world, clinic)
+
+
+@request_body("POST /api/v1/billing/appointments/{appointment_id}/cancel")
+def _cancel(world, clinic):
+    return {"reason": "Feeling better"}
