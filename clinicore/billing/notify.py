@@ -41,3 +41,40 @@ def receipt_email(payment: Payment) -> str:
         )
     message.send()
     return "sent"
+
+
+def payment_notify(payment: Payment) -> int:
+    """The short 'payment received' message on the patient's other channels (SMS, WhatsApp,
+    push, in-app) through the notifications outbox; the email with the PDF is sent above."""
+    from django.conf import settings as dj_settings
+    from django.urls import reverse
+
+    from clinicore.notifications.models import Channel
+    from clinicore.notifications.services import Recipient, notify
+
+    patient = payment.invoice.patient
+    recipient = Recipient(
+        key=f"patient:{patient.pk}",
+        name=patient.first_name,
+        language=patient.preferred_language,
+        phone=patient.phone,
+        user_id=patient.user_id,
+    )
+    link = dj_settings.PUBLIC_BASE_URL + reverse(
+        "billing-portal:detail", kwargs={"invoice_id": payment.invoice_id}
+    )
+    messages = notify(
+        clinic=payment.clinic,
+        event="payment_received",
+        recipient=recipient,
+        context={
+            "amount": str(payment.amount),
+            "currency": payment.currency,
+            "invoice_number": payment.invoice.number,
+            "link": link,
+        },
+        channels=[c for c in Channel.values if c != Channel.EMAIL],
+        dedupe_key=f"payment:{payment.pk}",
+        ref=f"payment:{payment.pk}",
+    )
+    return len(messages)

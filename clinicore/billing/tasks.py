@@ -48,6 +48,7 @@ def receipt_send(payment_id: str) -> str:
     from clinicore.billing.models import Payment
 
     payment = Payment.objects.select_related("invoice__patient", "clinic").get(pk=payment_id)
+    notify.payment_notify(payment)
     return notify.receipt_email(payment)
 
 

@@ -1184,7 +1184,7 @@ def series_create(
         service=service,
         interval_days=interval_days,
         occurrences=occurrences,
-        created_by_user=actor if getattr(actor, "pk", None) else None,
+        created_by=actor if getattr(actor, "pk", None) else None,
     )
     tz = selectors.clinic_tz(clinic)
     local_first = first_start.astimezone(tz)
@@ -1457,3 +1457,25 @@ def staff_may_act_for(membership, practitioner: Membership) -> bool:
 def forbid_unless(condition: bool, message: str) -> None:
     if not condition:
         raise Forbidden(message)
+
+
+# --- Pay-first bookings from the patient portal ---------------------------------------------------
+
+
+@transaction.atomic
+def hold_details_set(*, hold: Appointment, actor, reason_for_visit: str = "", symptoms: str = "",
+                     source_channel: str = "") -> Appointment:
+    """The patient's reason and symptoms on their live hold while they pay (they stay when the
+    hold becomes the appointment). Added for the portal's pay-first booking."""
+    hold = Appointment.objects.select_for_update().get(pk=hold.pk)
+    if hold.status != S.HELD:
+        raise Conflict(f"This hold is {hold.get_status_display().lower()}.", code="hold_not_live")
+    hold.reason_for_visit = (reason_for_visit or "")[:500]
+    hold.symptoms = (symptoms or "")[:2000]
+    fields = ["reason_for_visit", "symptoms", "updated_at"]
+    if source_channel:
+        hold.source_channel = source_channel[:30]
+        fields.append("source_channel")
+    hold.save(update_fields=fields)
+    _audit("hold.details", hold, actor=actor, fields=["reason_for_visit", "symptoms"])
+    return hold

@@ -43,6 +43,10 @@ def test_it_records_a_desk_payment_and_emails_the_receipt(
     assert mail.outbox[0].to == ["asha@example.test"]
     name, content, mimetype = mail.outbox[0].attachments[0]
     assert mimetype == "application/pdf" and content.startswith(b"%PDF")
+    from clinicore.notifications.models import OutboxMessage
+
+    others = OutboxMessage.objects.filter(ref=f"payment:{response.json()['id']}", event="payment_received")
+    assert others.filter(channel="sms").exists()  # the short message goes through the outbox too
 
 
 def test_it_refunds_part_of_a_payment_and_settles_the_invoice(api, world, manager_a):
