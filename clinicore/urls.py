@@ -25,6 +25,8 @@ urlpatterns = [
     path("c/<slug:clinic_slug>/desk/inbox/", include("clinicore.messaging.urls_desk")),
     path("me/messages/", include("clinicore.messaging.urls_portal")),
     path("chat/files/", include("clinicore.messaging.urls_files")),
+    path("c/<slug:clinic_slug>/desk/video/", include("clinicore.telehealth.urls_desk")),
+    path("me/visits/", include("clinicore.telehealth.urls_portal")),
     path("c/<slug:clinic_slug>/desk/", include("clinicore.desk.urls")),
     path("", include("clinicore.portal.urls")),
     path("", include("clinicore.web.urls")),
