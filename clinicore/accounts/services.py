@@ -405,11 +405,8 @@ def two_factor_confirm(*, user: User, code: str) -> list[str]:
     if device.is_enabled:
         raise Conflict(_("Two-factor authentication is already on."), code="two_factor_enabled")
     if not _totp_accept(device, code):
-        raise InvalidInput(
-            _("That code is not right. Check the time on your phone and try again."),
-            code="otp_invalid",
-            fields={"code": _("Wrong code.")},
-        )
+        message = _("That code is not right. Check the time on your phone and try again.")
+        raise InvalidInput(message, code="otp_invalid", fields={"code": message})
     codes = _recovery_codes_new()
     device.confirmed_at = timezone.now()
     device.recovery_code_hashes = [_recovery_hash(c) for c in codes]
