@@ -138,3 +138,67 @@ def asgi_server(transactional_db, settings):
         yield base
     finally:
         server.stop()
+
+
+# --- Accessibility: axe-core (from node_modules, npm lock file) in the real browser ------------
+
+AXE_PATH = os.path.join(os.path.dirname(__file__), "node_modules", "axe-core", "axe.min.js")
+
+
+def assert_accessible(page, *, impacts=("serious", "critical"), disable=()):
+    """Runs axe-core on the page as it is now; fails listing every serious/critical finding.
+
+    The script is evaluated through the DevTools protocol, which the page's CSP does not block
+    (a <script> tag without the page's nonce would be refused)."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        with open(AXE_PATH, encoding="utf-8") as fh:
+            page.evaluate(fh.read() + "\n;undefined")
+    result = page.evaluate(
+        """async (disabled) => {
+            const rules = {};
+            for (const id of disabled) { rules[id] = { enabled: false }; }
+            const r = await axe.run(document, { rules, resultTypes: ["violations"] });
+            return r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")) }));
+        }""",
+        list(disable),
+    )
+    found = [v for v in result if v["impact"] in impacts]
+    assert not found, f"axe found problems on {page.url}:\n" + "\n".join(
+        f"  [{v['impact']}] {v['id']}: {v['help']} at {v['targets']}" for v in found
+    )
+
+
+# --- The audit log's append-only triggers vs. transactional tests on SQLite -------------------
+#
+# Transactional tests (asgi_server, threads) end with a flush; SQLite's flush DELETEs rows, which
+# the audit log's triggers refuse (PostgreSQL TRUNCATEs, which row triggers do not see). The
+# triggers come off just for that flush and are back before every test that uses the database.
+
+_AUDIT_TRIGGERS = {
+    "core_auditentry_no_update": "CREATE TRIGGER IF NOT EXISTS core_auditentry_no_update BEFORE UPDATE "
+    "ON core_auditentry BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;",
+    "core_auditentry_no_delete": "CREATE TRIGGER IF NOT EXISTS core_auditentry_no_delete BEFORE DELETE "
+    "ON core_auditentry BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;",
+}
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_append_only(request):
+    names = request.fixturenames
+    transactional = "transactional_db" in names or "live_server" in names
+    if not transactional and "db" not in names:
+        yield
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for statement in _AUDIT_TRIGGERS.values():
+                cursor.execute(statement)
+    yield
+    if transactional and connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for name in _AUDIT_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")

@@ -37,6 +37,14 @@ class Calendar:
     next_first: date | None
 
     @property
+    def open_index(self) -> int:
+        """The first day with something free starts unfolded; the others fold on small screens."""
+        for i, d in enumerate(self.days):
+            if d.slots or any(c for _p, c in d.periods):
+                return i
+        return 0
+
+    @property
     def has_any(self) -> bool:
         return any(d.slots or any(c for _p, c in d.periods) for d in self.days)
 

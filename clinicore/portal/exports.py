@@ -1,7 +1,7 @@
 """A person's own data, gathered across their clinics: the overview page and the JSON download."""
 
 from clinicore.core.audit import audit_record
-from clinicore.portal import selectors
+from clinicore.portal import selectors, services
 
 
 def overview_sections(*, user, records) -> dict:
@@ -37,7 +37,6 @@ def _patient_dict(p) -> dict:
 def my_data(*, user) -> dict:
     """Everything the platform holds about the person that they may see, as plain JSON."""
     records = list(selectors.my_patient_records(user=user))
-    prefs = selectors.contact_preferences_for(user=user)
     data = {
         "format": "clinicore.my-data.v1",
         "account": {
@@ -47,20 +46,7 @@ def my_data(*, user) -> dict:
             "preferred_language": user.preferred_language,
             "joined_at": user.date_joined.isoformat(),
         },
-        "contact_preferences": {
-            name: getattr(prefs, name)
-            for name in (
-                "by_email",
-                "by_sms",
-                "by_whatsapp",
-                "by_telegram",
-                "by_push",
-                "whatsapp_number",
-                "telegram_username",
-                "reminders_consent",
-                "marketing_consent",
-            )
-        },
+        "contact_channels": services.contact_channels(user=user),
         "patient_records": [_patient_dict(p) for p in records],
         "sessions": [
             {"device": s.device, "ip": s.ip, "signed_in_at": s.created_at.isoformat()}

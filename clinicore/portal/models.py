@@ -1,33 +1,10 @@
-"""What the patient area keeps beside a person's patient records: contact choices, sign-ins, requests."""
+"""What the patient area keeps beside a person's patient records: sign-ins and deletion requests."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from clinicore.core.models import BaseModel
-
-
-class ContactPreferences(BaseModel):
-    """How a person wants to hear from their clinics, and what they agreed to."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_preferences"
-    )
-    by_email = models.BooleanField(default=True)
-    by_sms = models.BooleanField(default=False)
-    by_whatsapp = models.BooleanField(default=False)
-    by_telegram = models.BooleanField(default=False)
-    by_push = models.BooleanField(default=False)
-    whatsapp_number = models.CharField(max_length=20, blank=True)
-    telegram_username = models.CharField(max_length=64, blank=True)
-    reminders_consent = models.BooleanField(default=True)
-    marketing_consent = models.BooleanField(default=False)
-    consent_updated_at = models.DateTimeField(null=True, blank=True)
-
-    CHANNEL_FIELDS = ("by_email", "by_sms", "by_whatsapp", "by_telegram", "by_push")
-
-    def __str__(self):
-        return f"contact preferences of {self.user_id}"
 
 
 class SignedInSession(BaseModel):

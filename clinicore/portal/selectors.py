@@ -7,7 +7,7 @@ from django.utils import formats
 from clinicore.clinics.models import Membership
 from clinicore.clinics.permissions import Role
 from clinicore.patients.models import Patient
-from clinicore.portal.models import ContactPreferences, DeletionRequest, SignedInSession
+from clinicore.portal.models import DeletionRequest, SignedInSession
 from clinicore.scheduling.models import Service, WorkingHours
 
 
@@ -89,9 +89,10 @@ def my_patient_record(*, user, patient_id) -> Patient:
     return patient
 
 
-def contact_preferences_for(*, user) -> ContactPreferences:
-    prefs = ContactPreferences.objects.filter(user=user).first()
-    return prefs or ContactPreferences(user=user)
+def telegram_linked(*, user) -> bool:
+    from clinicore.notifications.models import TelegramLink
+
+    return TelegramLink.objects.filter(user=user, linked_at__isnull=False).exists()
 
 
 def signed_in_sessions(*, user):

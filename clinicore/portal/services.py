@@ -12,7 +12,7 @@ from clinicore.core.audit import audit_record
 from clinicore.core.errors import Conflict, InvalidInput
 from clinicore.patients.models import Patient
 from clinicore.patients.services import patient_create, patient_update
-from clinicore.portal.models import ContactPreferences, DeletionRequest, SignedInSession
+from clinicore.portal.models import DeletionRequest, SignedInSession
 
 LANGUAGE_CODES = ("en", "hi", "zh-hans", "zh-hant", "ja", "es")
 
@@ -81,11 +81,10 @@ def patient_account_register(
         actor=user,
         fields=["email", "full_name", "phone", "preferred_language"],
     )
-    ContactPreferences.objects.create(
-        user=user,
-        reminders_consent=reminders_consent,
-        consent_updated_at=timezone.now(),
-    )
+    if not reminders_consent:
+        contact_channels_update(
+            user=user, wanted=dict.fromkeys(("sms", "whatsapp", "telegram", "push"), False)
+        )
     patient = patient_join_clinic(clinic=clinic, user=user)
     return user, patient
 
@@ -163,49 +162,53 @@ def patient_profile_update(*, user, data: dict) -> User:
     return user
 
 
+CHANNELS = ("email", "sms", "whatsapp", "telegram", "push")
+
+
 @transaction.atomic
-def contact_preferences_update(*, user, data: dict) -> ContactPreferences:
-    prefs, _created = ContactPreferences.objects.select_for_update().get_or_create(user=user)
-    allowed = set(ContactPreferences.CHANNEL_FIELDS) | {
-        "whatsapp_number",
-        "telegram_username",
-        "reminders_consent",
-        "marketing_consent",
-    }
-    unknown = set(data) - allowed
-    if unknown:
-        raise InvalidInput(fields={name: "Unknown field." for name in sorted(unknown)})
-    cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
-    if cleaned.get("telegram_username", "").startswith("@"):
-        cleaned["telegram_username"] = cleaned["telegram_username"][1:]
-    if cleaned.get("by_whatsapp") and not (cleaned.get("whatsapp_number") or prefs.whatsapp_number):
-        raise InvalidInput(
-            _("Add your WhatsApp number to get messages there."),
-            fields={"whatsapp_number": _("Required for WhatsApp.")},
+def contact_channels_update(*, user, wanted: dict[str, bool]) -> list[str]:
+    """The person's own choice per channel at every clinic (notifications keeps the consent log)."""
+    from clinicore.notifications.services import preference_set
+
+    current = contact_channels(user=user)
+    changed = [c for c in CHANNELS if c in wanted and bool(wanted[c]) != current[c]]
+    for channel in changed:
+        preference_set(
+            clinic=None,
+            recipient_key=f"user:{user.pk}",
+            channel=channel,
+            opted_in=bool(wanted[channel]),
+            source="portal",
+            actor=user,
         )
-    if cleaned.get("by_telegram") and not (
-        cleaned.get("telegram_username") or prefs.telegram_username
-    ):
-        raise InvalidInput(
-            _("Add your Telegram username to get messages there."),
-            fields={"telegram_username": _("Required for Telegram.")},
-        )
-    changed = [k for k, v in cleaned.items() if getattr(prefs, k) != v]
-    for name in changed:
-        setattr(prefs, name, cleaned[name])
-    if {"reminders_consent", "marketing_consent"} & set(changed):
-        prefs.consent_updated_at = timezone.now()
-        changed.append("consent_updated_at")
-    if changed:
-        prefs.save(update_fields=[*changed, "updated_at"])
-    audit_record(
-        action="contact_preferences.update",
-        entity_type="contact_preferences",
-        entity_id=prefs.pk,
-        actor=user,
-        fields=changed,
-    )
-    return prefs
+    return changed
+
+
+def contact_channels(*, user) -> dict[str, bool]:
+    """On unless opted out, except WhatsApp, which needs an explicit opt-in (notifications' rule)."""
+    from clinicore.notifications.models import Preference
+
+    state = {c: c != "whatsapp" for c in CHANNELS}
+    for channel, opted_in in Preference.objects.filter(
+        clinic__isnull=True, recipient_key=f"user:{user.pk}", channel__in=CHANNELS
+    ).values_list("channel", "opted_in"):
+        state[channel] = opted_in
+    return state
+
+
+def telegram_link_url(*, user) -> str:
+    """A one-time deep link to the platform's Telegram bot, or "" when no bot is set up."""
+    from clinicore.notifications.models import ChannelAccount
+    from clinicore.notifications.services import telegram_link_start
+
+    account = ChannelAccount.objects.filter(
+        clinic__isnull=True, channel="telegram", is_active=True
+    ).first()
+    bot = (account.config or {}).get("bot_username", "") if account else ""
+    if not bot:
+        return ""
+    link = telegram_link_start(clinic=None, recipient_key=f"user:{user.pk}", user=user)
+    return f"https://t.me/{bot}?start={link.token}"
 
 
 def signed_in_session_record(*, user, session_key: str, ip: str | None, user_agent: str) -> None:

@@ -59,10 +59,6 @@ urlpatterns = [
     ),
     path("me/records/", portal_page(visits.records), name="records"),
     path("me/payments/", portal_page(payments.payment_list), name="payments"),
-    path(
-        "me/invoices/<uuid:invoice_id>/pay/", portal_page(payments.invoice_pay), name="invoice-pay"
-    ),
-    path("me/receipts/<uuid:payment_id>/", portal_page(payments.receipt), name="receipt"),
     path("me/card/", portal_page(me.card_list), name="card"),
     path("me/card/<uuid:patient_id>/", portal_page(me.card_full), name="card-full"),
     path("me/profile/", portal_page(me.profile), name="profile"),

@@ -202,25 +202,27 @@ def test_it_saves_the_profile_to_every_clinic_record(world):
     assert "allergies" in entry.fields and "Penicillin" not in json.dumps(entry.fields)
 
 
-def test_it_requires_a_whatsapp_number_to_turn_whatsapp_on(world):
+def test_it_saves_contact_choices_as_notification_preferences_with_consent(world):
+    from clinicore.notifications.models import ConsentRecord, Preference
+
     c = signed_in(world.patient_user)
-    r = c.post("/me/profile/", {"section": "contact", "by_email": "on", "by_whatsapp": "on"})
-    assert r.status_code == 422
-    assert (
-        "Add your WhatsApp number" in r.content.decode()
-        or "Required for WhatsApp" in r.content.decode()
-    )
-    r = c.post(
-        "/me/profile/",
-        {
-            "section": "contact",
-            "by_whatsapp": "on",
-            "whatsapp_number": "+91 90000 00009",
-            "reminders_consent": "on",
-        },
-    )
+    page = c.get("/me/profile/").content.decode()
+    assert 'name="email" id="id_email" checked' in page
+    r = c.post("/me/profile/", {"section": "contact", "email": "on", "whatsapp": "on"})
     assert r.status_code == 302
-    assert world.patient_user.contact_preferences.by_whatsapp is True
+    key = f"user:{world.patient_user.pk}"
+    prefs = dict(
+        Preference.objects.filter(recipient_key=key, clinic=None).values_list("channel", "opted_in")
+    )
+    assert prefs == {"whatsapp": True, "sms": False, "telegram": False, "push": False}
+    assert ConsentRecord.objects.filter(
+        recipient_key=key, channel="whatsapp", granted=True, source="portal"
+    ).exists()
+    page = c.get("/me/profile/").content.decode()
+    assert (
+        'name="whatsapp" id="id_whatsapp" aria-describedby="id_whatsapp_helptext" checked' in page
+        or ('id="id_whatsapp"' in page and "checked" in page.split('id="id_whatsapp"')[1][:80])
+    )
 
 
 def test_it_downloads_my_data_as_json(world):

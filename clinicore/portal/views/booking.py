@@ -57,6 +57,10 @@ class Choice:
         return urlencode(self.params(**override))
 
     @property
+    def allows_period(self) -> bool:
+        return not (self.service and self.service.payment_required and self.service.price > 0)
+
+    @property
     def slot_key(self) -> str:
         return calendar.slot_key(self.slot) if self.slot else ""
 
@@ -103,13 +107,14 @@ def _parse(clinic, data) -> Choice:
         choice.first = date.fromisoformat(data.get("from", ""))
     except ValueError:
         choice.first = None
-    choice.view = "period" if data.get("view") == "period" else "time"
+    # A paid visit holds one exact time while the patient pays, so it has no period booking.
+    choice.view = "period" if data.get("view") == "period" and choice.allows_period else "time"
     choice.slot = calendar.slot_parse(data.get("slot", ""))
     if choice.slot is not None:
         choice.slot_practitioner = offered.get(data.get("with", "")) or choice.practitioner
         if choice.slot_practitioner is None:
             choice.slot = None
-    if data.get("period") in Appointment.Period.values:
+    if data.get("period") in Appointment.Period.values and choice.allows_period:
         try:
             choice.period_date = date.fromisoformat(data.get("date", ""))
             choice.period = data["period"]

@@ -20,7 +20,6 @@ from clinicore.core.errors import DomainError
 from clinicore.patients.services import patient_record_read
 from clinicore.portal import exports, selectors, services
 from clinicore.portal.codes import barcode_svg, qr_svg
-from clinicore.portal.models import ContactPreferences
 
 
 def patient_area(view):
@@ -114,31 +113,16 @@ class ProfileForm(forms.Form):
     preferred_language = forms.ChoiceField(label=gettext_lazy("Language"), choices=LANGUAGE_CHOICES)
 
 
-class ContactForm(forms.ModelForm):
-    class Meta:
-        model = ContactPreferences
-        fields = [
-            "by_email",
-            "by_sms",
-            "by_whatsapp",
-            "by_telegram",
-            "by_push",
-            "whatsapp_number",
-            "telegram_username",
-            "reminders_consent",
-            "marketing_consent",
-        ]
-        labels = {
-            "by_email": gettext_lazy("Email"),
-            "by_sms": gettext_lazy("SMS"),
-            "by_whatsapp": gettext_lazy("WhatsApp"),
-            "by_telegram": gettext_lazy("Telegram"),
-            "by_push": gettext_lazy("Notifications on this device"),
-            "whatsapp_number": gettext_lazy("WhatsApp number"),
-            "telegram_username": gettext_lazy("Telegram username"),
-            "reminders_consent": gettext_lazy("Appointment reminders and updates"),
-            "marketing_consent": gettext_lazy("News and offers from my clinics"),
-        }
+class ContactForm(forms.Form):
+    email = forms.BooleanField(label=gettext_lazy("Email"), required=False)
+    sms = forms.BooleanField(label=gettext_lazy("SMS"), required=False)
+    whatsapp = forms.BooleanField(
+        label=gettext_lazy("WhatsApp"),
+        required=False,
+        help_text=gettext_lazy("Sent to your mobile number."),
+    )
+    telegram = forms.BooleanField(label=gettext_lazy("Telegram"), required=False)
+    push = forms.BooleanField(label=gettext_lazy("Notifications on this device"), required=False)
 
 
 def _profile_initial(user, records) -> dict:
@@ -173,9 +157,8 @@ def _set_language(response, language: str) -> None:
 @require_http_methods(["GET", "POST"])
 def profile(request):
     records = list(selectors.my_patient_records(user=request.user))
-    prefs = selectors.contact_preferences_for(user=request.user)
     form = ProfileForm(initial=_profile_initial(request.user, records))
-    contact = ContactForm(instance=prefs)
+    contact = ContactForm(initial=services.contact_channels(user=request.user))
     section = request.POST.get("section")
     if request.method == "POST" and section == "profile":
         form = ProfileForm(request.POST)
@@ -194,17 +177,17 @@ def profile(request):
                 _set_language(response, language)
                 return response
     elif request.method == "POST" and section == "contact":
-        contact = ContactForm(request.POST, instance=ContactPreferences(user=request.user))
+        contact = ContactForm(request.POST)
         if contact.is_valid():
-            data = {name: contact.cleaned_data[name] for name in ContactForm.Meta.fields}
-            try:
-                services.contact_preferences_update(user=request.user, data=data)
-            except DomainError as exc:
-                for name, message in exc.fields.items():
-                    contact.add_error(name if name in contact.fields else None, message)
-            else:
-                messages.success(request, _("Your contact choices are saved."))
-                return redirect("portal:profile")
+            services.contact_channels_update(user=request.user, wanted=contact.cleaned_data)
+            messages.success(request, _("Your contact choices are saved."))
+            return redirect("portal:profile")
+    elif request.method == "POST" and section == "telegram":
+        url = services.telegram_link_url(user=request.user)
+        if url:
+            return redirect(url)
+        messages.error(request, _("Telegram messages are not set up on this platform yet."))
+        return redirect("portal:profile")
     else:
         for record in records:
             patient_record_read(patient=record, actor=request.user, clinical=True)
@@ -212,7 +195,13 @@ def profile(request):
     return render(
         request,
         "portal/me/profile.html",
-        {"form": form, "contact": contact, "records": records, "me_nav": "profile"},
+        {
+            "form": form,
+            "contact": contact,
+            "records": records,
+            "telegram_linked": selectors.telegram_linked(user=request.user),
+            "me_nav": "profile",
+        },
         status=status,
     )
 
