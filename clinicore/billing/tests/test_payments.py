@@ -45,7 +45,9 @@ def test_it_records_a_desk_payment_and_emails_the_receipt(
     assert mimetype == "application/pdf" and content.startswith(b"%PDF")
     from clinicore.notifications.models import OutboxMessage
 
-    others = OutboxMessage.objects.filter(ref=f"payment:{response.json()['id']}", event="payment_received")
+    others = OutboxMessage.objects.filter(
+        ref=f"payment:{response.json()['id']}", event="payment_received"
+    )
     assert others.filter(channel="sms").exists()  # the short message goes through the outbox too
 
 

@@ -60,7 +60,9 @@ def test_the_same_webhook_five_times_completes_one_payment_once(
     assert invoice.status == Invoice.Status.PAID and invoice.amount_paid == invoice.total
     from django.core import mail
 
-    assert len([m for m in mail.outbox if m.subject.startswith("Receipt")]) == 1  # one receipt, not five
+    assert (
+        len([m for m in mail.outbox if m.subject.startswith("Receipt")]) == 1
+    )  # one receipt, not five
 
 
 def test_events_out_of_order_end_with_the_payment_completed(client, world):
