@@ -25,8 +25,12 @@ def _publish(event: str, *, clinic_id, **ids) -> None:
     except ImportError:
         return
     enqueue = getattr(notifications, "event_enqueue", None)
-    if enqueue is not None:
+    if enqueue is None:
+        return
+    try:
         enqueue(event=event, clinic_id=clinic_id, payload=payload)
+    except Exception:  # the booking is committed; a message failure must not turn it into an error
+        logger.exception("scheduling event not queued", extra={"event": event, **payload})
 
 
 def appointment_booked(appointment) -> None:

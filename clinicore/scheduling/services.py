@@ -1463,8 +1463,14 @@ def forbid_unless(condition: bool, message: str) -> None:
 
 
 @transaction.atomic
-def hold_details_set(*, hold: Appointment, actor, reason_for_visit: str = "", symptoms: str = "",
-                     source_channel: str = "") -> Appointment:
+def hold_details_set(
+    *,
+    hold: Appointment,
+    actor,
+    reason_for_visit: str = "",
+    symptoms: str = "",
+    source_channel: str = "",
+) -> Appointment:
     """The patient's reason and symptoms on their live hold while they pay (they stay when the
     hold becomes the appointment). Added for the portal's pay-first booking."""
     hold = Appointment.objects.select_for_update().get(pk=hold.pk)

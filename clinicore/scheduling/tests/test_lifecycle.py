@@ -600,3 +600,38 @@ def test_it_lets_a_manager_set_hours_and_services_and_a_receptionist_only_read(s
         api.post("/api/v1/scheduling/services", {"name": "Root canal"}, headers=manager).status_code
         == 409
     )
+
+
+# --- Messages ---------------------------------------------------------------------------------------
+
+
+def test_it_queues_a_booking_message_with_reminders_and_confirms_on_a_reply(
+    setup, django_capture_on_commit_callbacks
+):
+    from clinicore.notifications.models import OutboxMessage
+    from clinicore.scheduling.notification_hooks import appointment_reply
+
+    world, clinic, service, doctor = setup
+    world.patient_a.email = "asha@example.test"
+    world.patient_a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book(
+            clinic,
+            patient=world.patient_a,
+            practitioner=doctor,
+            service=service,
+            start=local_start(clinic, 3),
+        )
+    events_ = set(OutboxMessage.objects.filter(clinic=clinic).values_list("event", flat=True))
+    assert {"appointment_booked", "appointment_reminder"} <= events_
+    booked = OutboxMessage.objects.filter(event="appointment_booked", channel="email").get()
+    assert (
+        appointment.reservation_code in booked.body_text
+        and "Physiotherapy session" in booked.body_text
+    )
+    assert (
+        appointment_reply(clinic=clinic, ref_id=str(appointment.pk), reply="1", inbound=None)
+        == "confirmed"
+    )
+    appointment.refresh_from_db()
+    assert appointment.status == S.CONFIRMED
