@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from clinicore.api.core import api
 from clinicore.core import views as core_views
+from clinicore.desk.views import admin as desk_admin
 
 urlpatterns = [
     path("health", core_views.health, name="health"),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("c/<slug:clinic_slug>/desk/video/", include("clinicore.telehealth.urls_desk")),
     path("me/visits/", include("clinicore.telehealth.urls_portal")),
     path("c/<slug:clinic_slug>/desk/", include("clinicore.desk.urls")),
+    path("join/<str:token>/", desk_admin.join, name="join"),
     path("", include("clinicore.portal.urls")),
     path("", include("clinicore.web.urls")),
 ]

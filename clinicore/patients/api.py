@@ -3,7 +3,8 @@
 import uuid
 
 from django.db import transaction
-from ninja import Query
+from ninja import Query, Schema
+from pydantic import Field
 
 from clinicore.api.pagination import PageParams, page_of, paginate
 from clinicore.api.policy import ClinicRouter, policy
@@ -126,3 +127,30 @@ def deactivate_patient(request, patient_id: uuid.UUID):
     patient = patient_get_for_clinic(clinic=request.auth.clinic, patient_id=patient_id)
     patient = services.patient_deactivate(patient=patient, actor=_actor(request))
     return _out(patient, clinical=_sees_clinical(request))
+
+
+class PatientMergeIn(Schema):
+    duplicate_id: uuid.UUID = Field(
+        ...,
+        description="The duplicate record; it is deactivated and points to this one.",
+        examples=["5b0c3a52-8a5e-4f7e-9a51-0c2d7c1e9b11"],
+    )
+
+
+@router.post(
+    "/{patient_id}/merge",
+    response=PatientOut,
+    summary="Merge a duplicate into this patient",
+    description="Appointments, invoices, records and messages of the duplicate move to this "
+    "patient; empty details are filled from it and allergy notes kept from both. The duplicate "
+    "is deactivated with `merged_into` set. Both records' audit logs show the merge.",
+    openapi_extra=policy(Perm.PATIENTS_MERGE, obj="patient"),
+)
+def merge_patient(request, patient_id: uuid.UUID, payload: PatientMergeIn):
+    clinic = request.auth.clinic
+    keep = patient_get_for_clinic(clinic=clinic, patient_id=patient_id)
+    duplicate = patient_get_for_clinic(clinic=clinic, patient_id=payload.duplicate_id)
+    keep = services.patient_merge(
+        clinic=clinic, keep=keep, duplicate=duplicate, actor=_actor(request)
+    )
+    return _out(keep, clinical=_sees_clinical(request))

@@ -16,3 +16,8 @@ def _create(world, clinic):
 @request_body("PUT /api/v1/patients/{patient_id}")
 def _update(world, clinic):
     return {"phone": "+91 98200 00002"}
+
+
+@request_body("POST /api/v1/patients/{patient_id}/merge")
+def _merge(world, clinic):
+    return {"duplicate_id": str(make_patient(clinic, first_name="Duplicate").pk)}

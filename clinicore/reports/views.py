@@ -1,8 +1,8 @@
 """Workspace pages of the clinic reports: charts, tables, CSV/PDF downloads, background exports."""
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
 
 from clinicore.clinics.decorators import workspace_view
 from clinicore.clinics.permissions import Perm
@@ -26,8 +26,7 @@ def _params(request, kind) -> dict:
 
 
 def report_page(kind: str):
-    @workspace_view(Perm.REPORTS_READ)
-    @require_GET
+    @workspace_view(Perm.REPORTS_READ, methods=("GET",))
     def view(request):
         params = _params(request, kind)
         error = None
@@ -64,8 +63,7 @@ def report_page(kind: str):
 
 
 def report_file(kind: str, fmt: str):
-    @workspace_view(Perm.REPORTS_READ)
-    @require_GET
+    @workspace_view(Perm.REPORTS_READ, methods=("GET",))
     def view(request):
         report = selectors.report_build(clinic=request.clinic, kind=kind, **_params(request, kind))
         render_file, content_type = RENDERERS[fmt]
@@ -79,26 +77,25 @@ def report_file(kind: str, fmt: str):
     return view
 
 
-@workspace_view(Perm.REPORTS_READ)
-@require_POST
+@workspace_view(Perm.REPORTS_READ, methods=("POST",))
 def export_create(request):
-    export = services.report_export_request(
-        clinic=request.clinic,
-        actor=request.user,
-        report=request.POST.get("report", ""),
-        format=request.POST.get("format", ""),
-        start=request.POST.get("start") or None,
-        end=request.POST.get("end") or None,
-        group=request.POST.get("group") or None,
-    )
+    try:
+        export = services.report_export_request(
+            clinic=request.clinic,
+            actor=request.user,
+            report=request.POST.get("report", ""),
+            format=request.POST.get("format", ""),
+            start=request.POST.get("start") or None,
+            end=request.POST.get("end") or None,
+            group=request.POST.get("group") or None,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("reports:home", clinic_slug=request.clinic.slug)
     return redirect("reports:export", clinic_slug=request.clinic.slug, report_export_id=export.pk)
 
 
-export_create.workspace_methods = ("POST",)
-
-
-@workspace_view(Perm.REPORTS_READ)
-@require_GET
+@workspace_view(Perm.REPORTS_READ, methods=("GET",))
 def export_page(request, report_export_id):
     export = report_export_get_for_clinic(clinic=request.clinic, export_id=report_export_id)
     template = (
@@ -115,8 +112,7 @@ def export_page(request, report_export_id):
     )
 
 
-@workspace_view(Perm.REPORTS_READ)
-@require_GET
+@workspace_view(Perm.REPORTS_READ, methods=("GET",))
 def export_download(request, report_export_id):
     export = report_export_get_for_clinic(clinic=request.clinic, export_id=report_export_id)
     if not export.is_ready:
@@ -130,7 +126,4 @@ def export_download(request, report_export_id):
     return response
 
 
-@workspace_view(Perm.REPORTS_READ)
-@require_GET
-def reports_home(request):
-    return redirect("reports:appointments", clinic_slug=request.clinic.slug)
+reports_home = report_page("appointments")

@@ -11,3 +11,8 @@ register = template.Library()
 def can(membership, perm: str) -> bool:
     """`{% if current_membership|can:"reports.read" %}`: hides what the role cannot open."""
     return bool(membership is not None and role_has(membership.role, perm))
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,169 @@
+"""Inviting staff by email: an accept link (token shown once, kept as a hash) that makes the
+person a member of the clinic with the role chosen, creating their account if needed."""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from clinicore.clinics.permissions import Role
+from clinicore.clinics.services import membership_create
+from clinicore.core.audit import audit_record
+from clinicore.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from clinicore.desk.models import StaffInvite
+
+INVITE_DAYS = 7
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_link(token: str) -> str:
+    return settings.PUBLIC_BASE_URL + reverse("join", kwargs={"token": token})
+
+
+@transaction.atomic
+def staff_invite(
+    *, clinic, actor, email: str, role: str, full_name: str = ""
+) -> tuple[StaffInvite, str]:
+    """Records the invitation and emails the link after commit; returns (invite, link)."""
+    from clinicore.accounts.models import User
+    from clinicore.clinics.models import Membership
+
+    email = (email or "").strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise InvalidInput("Enter the person's email address.", fields={"email": "Invalid email."})
+    if role not in Role.values:
+        raise InvalidInput("Choose a role.", fields={"role": "Unknown role."})
+    actor_role = (
+        Membership.objects.filter(clinic=clinic, user=actor, is_active=True)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role == Role.OWNER and actor_role != Role.OWNER:
+        raise Forbidden("Only an owner can invite another owner.", code="owner_only")
+    user = User.objects.filter(email__iexact=email).first()
+    if user and Membership.objects.filter(clinic=clinic, user=user, is_active=True).exists():
+        raise Conflict(f"{email} already works at this clinic.", code="already_member")
+    StaffInvite.objects.filter(
+        clinic=clinic, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    token = secrets.token_urlsafe(32)
+    invite = StaffInvite.objects.create(
+        clinic=clinic,
+        email=email,
+        full_name=(full_name or "").strip()[:200],
+        role=role,
+        token_hash=_hash(token),
+        invited_by=actor,
+        expires_at=timezone.now() + dt.timedelta(days=INVITE_DAYS),
+    )
+    audit_record(
+        action="staff.invite",
+        entity_type="staff_invite",
+        entity_id=invite.pk,
+        clinic_id=clinic.pk,
+        actor=actor,
+        fields=["email", "role"],
+    )
+    link = invite_link(token)
+    invite_id = invite.pk
+    transaction.on_commit(lambda: _send(invite_id, link))
+    return invite, link
+
+
+def _send(invite_id, link: str) -> None:
+    invite = StaffInvite.objects.select_related("clinic", "invited_by").get(pk=invite_id)
+    context = {
+        "invite": invite,
+        "clinic": invite.clinic,
+        "link": link,
+        "days": INVITE_DAYS,
+        "role": Role(invite.role).label,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"Join {invite.clinic.name} on Clinicore",
+        body=render_to_string("desk/email/invite.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[invite.email],
+    )
+    message.send()
+
+
+def invite_by_token(token: str) -> StaffInvite:
+    invite = (
+        StaffInvite.objects.select_related("clinic").filter(token_hash=_hash(token or "")).first()
+    )
+    if invite is None or not invite.is_open:
+        raise NotFound(
+            "This invitation is not valid any more; ask the clinic for a new one.",
+            code="invite_invalid",
+        )
+    return invite
+
+
+@transaction.atomic
+def staff_invite_accept(*, token: str, user=None, full_name: str = "", password: str = ""):
+    """Accepts as the signed-in `user` (whose email must match), or creates the account."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from clinicore.accounts.models import User
+
+    invite = invite_by_token(token)
+    invite = StaffInvite.objects.select_for_update().get(pk=invite.pk)
+    if user is not None and user.is_authenticated:
+        if user.email.lower() != invite.email:
+            raise Forbidden(
+                f"This invitation is for {invite.email}; sign in with that address.",
+                code="invite_email",
+            )
+    else:
+        user = User.objects.filter(email__iexact=invite.email).first()
+        if user is not None and user.has_usable_password():
+            raise Conflict(
+                "You already have an account: sign in, then open the link again.",
+                code="sign_in_first",
+            )
+        candidate = user or User(email=invite.email, full_name=full_name.strip()[:200])
+        try:
+            validate_password(password, candidate)
+        except ValidationError as exc:
+            raise InvalidInput(
+                " ".join(exc.messages), fields={"password": " ".join(exc.messages)}
+            ) from None
+        if user is None:
+            user = User.objects.create_user(
+                email=invite.email,
+                password=password,
+                full_name=(full_name or invite.full_name).strip()[:200],
+            )
+        else:
+            user.set_password(password)
+            user.full_name = user.full_name or (full_name or invite.full_name).strip()[:200]
+            user.save()
+        if hasattr(user, "email_verified") and not user.email_verified:
+            user.email_verified = True  # the link reached this address
+            user.save(update_fields=["email_verified"])
+    membership = membership_create(
+        clinic=invite.clinic, actor=invite.invited_by, user=user, role=invite.role
+    )
+    invite.accepted_at = timezone.now()
+    invite.membership = membership
+    invite.save(update_fields=["accepted_at", "membership", "updated_at"])
+    audit_record(
+        action="staff.invite_accept",
+        entity_type="staff_invite",
+        entity_id=invite.pk,
+        clinic_id=invite.clinic_id,
+        actor=user,
+        fields=["accepted_at"],
+    )
+    return membership

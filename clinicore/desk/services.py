@@ -1,0 +1,221 @@
+"""Writes of the front desk: scanning a card to check in, walk-ins, phone bookings, board moves.
+
+Each one calls the scheduling and patients services (which audit and check transitions), then
+tells every open board of the clinic to refresh after the transaction commits.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinicore.core.audit import audit_record
+from clinicore.core.errors import Conflict, InvalidInput
+from clinicore.core.live import live_group, live_publish
+from clinicore.desk import selectors
+from clinicore.desk.models import ScanEvent
+from clinicore.patients.services import patient_create
+from clinicore.scheduling import services as scheduling
+from clinicore.scheduling.models import Appointment
+
+S = Appointment.Status
+
+
+def board_changed(clinic, *, event: str, appointment_id=None) -> None:
+    """Open boards of the clinic reload their rows (ids and states only; no health data)."""
+    payload = {"event": event, "clinic_id": str(clinic.pk)}
+    if appointment_id:
+        payload["appointment_id"] = str(appointment_id)
+    live_publish(live_group("board", str(clinic.pk)), payload)
+
+
+@dataclass
+class ScanResult:
+    scan: ScanEvent
+    patient: object
+    appointment: Appointment | None
+    checked_in: bool
+
+    @property
+    def message(self) -> str:
+        outcome = self.scan.outcome
+        if outcome == ScanEvent.Outcome.UNKNOWN:
+            return "No patient has this code."
+        name = self.patient.full_name
+        if outcome == ScanEvent.Outcome.CHECKED_IN:
+            return f"{name} is checked in."
+        if outcome == ScanEvent.Outcome.ALREADY_IN:
+            return f"{name} was already checked in."
+        if outcome == ScanEvent.Outcome.NO_APPOINTMENT:
+            return f"{name} has no appointment today."
+        return f"Found {name}."
+
+
+@transaction.atomic
+def barcode_scan(
+    *,
+    clinic,
+    actor,
+    code: str,
+    source: str = ScanEvent.Source.WEDGE,
+    check_in: bool = True,
+    now: dt.datetime | None = None,
+) -> ScanResult:
+    """Finds the patient by card barcode (or reservation code), shows today's visit, checks them
+    in when they are expected, and records the scan whatever happened."""
+    now = now or timezone.now()
+    code = (code or "").strip()
+    if not code:
+        raise InvalidInput("Scan or type a code.", fields={"code": "Required."})
+    if source not in ScanEvent.Source.values:
+        raise InvalidInput(fields={"source": "wedge, camera or api"})
+    patient, appointment = selectors.patient_by_code(clinic=clinic, code=code)
+    checked_in = False
+    if patient is None:
+        outcome = ScanEvent.Outcome.UNKNOWN
+    else:
+        if appointment is None or appointment.status not in (
+            *selectors.EXPECTED,
+            S.CHECKED_IN,
+            S.IN_PROGRESS,
+        ):
+            appointment = selectors.todays_appointment(clinic=clinic, patient=patient, now=now)
+        if appointment is None:
+            outcome = ScanEvent.Outcome.NO_APPOINTMENT
+        elif appointment.status in (S.CHECKED_IN, S.IN_PROGRESS):
+            outcome = ScanEvent.Outcome.ALREADY_IN
+        elif check_in:
+            appointment = scheduling.appointment_check_in(
+                appointment=appointment, actor=actor, now=now
+            )
+            checked_in = True
+            outcome = ScanEvent.Outcome.CHECKED_IN
+        else:
+            outcome = ScanEvent.Outcome.FOUND
+    scan = ScanEvent.objects.create(
+        clinic=clinic,
+        code=code[:64],
+        source=source,
+        outcome=outcome,
+        patient=patient,
+        appointment=appointment,
+        scanned_by=actor,
+    )
+    audit_record(
+        action="barcode.scan",
+        entity_type="patient" if patient else "scan",
+        entity_id=patient.pk if patient else scan.pk,
+        clinic_id=clinic.pk,
+        actor=actor,
+        fields=["code", "outcome"],
+    )
+    if checked_in:
+        board_changed(clinic, event="appointment.checked_in", appointment_id=appointment.pk)
+    return ScanResult(scan=scan, patient=patient, appointment=appointment, checked_in=checked_in)
+
+
+@transaction.atomic
+def walk_in_register(
+    *,
+    clinic,
+    actor,
+    service,
+    first_name: str,
+    last_name: str = "",
+    phone: str = "",
+    practitioner_id=None,
+    check_in: bool = True,
+    now: dt.datetime | None = None,
+):
+    """A new patient at the counter: a record in seconds, the next free slot, checked in."""
+    now = now or timezone.now()
+    slot = selectors.next_free_slot(
+        clinic=clinic, service=service, practitioner_id=practitioner_id, now=now
+    )
+    if slot is None:
+        raise Conflict(
+            "Nobody has free time for this service in the next week.", code="no_free_slot"
+        )
+    patient = patient_create(
+        clinic=clinic, actor=actor, first_name=first_name, last_name=last_name, phone=phone
+    )
+    appointment, _ = scheduling.appointment_book(
+        clinic=clinic,
+        actor=actor,
+        patient=patient,
+        practitioner=slot.practitioner,
+        service=service,
+        start=slot.start,
+        now=now,
+        source_channel="walk_in",
+    )
+    if check_in and slot.start - now <= dt.timedelta(hours=2):
+        appointment = scheduling.appointment_check_in(appointment=appointment, actor=actor, now=now)
+    board_changed(clinic, event="appointment.booked", appointment_id=appointment.pk)
+    return patient, appointment
+
+
+@transaction.atomic
+def phone_booking(
+    *,
+    clinic,
+    actor,
+    patient,
+    service,
+    practitioner,
+    start: dt.datetime,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """A booking taken on the phone for an existing patient (staff rules: inside working hours)."""
+    appointment, _ = scheduling.appointment_book(
+        clinic=clinic,
+        actor=actor,
+        patient=patient,
+        practitioner=practitioner,
+        service=service,
+        start=start,
+        now=now,
+        source_channel="phone",
+    )
+    board_changed(clinic, event="appointment.booked", appointment_id=appointment.pk)
+    return appointment
+
+
+ACTIONS = {
+    "confirm": scheduling.appointment_confirm,
+    "check_in": scheduling.appointment_check_in,
+    "start": scheduling.appointment_start,
+    "check_out": scheduling.appointment_check_out,
+    "no_show": scheduling.appointment_no_show,
+}
+
+
+@transaction.atomic
+def board_action(
+    *,
+    clinic,
+    actor,
+    appointment: Appointment,
+    action: str,
+    reason: str = "",
+    start: dt.datetime | None = None,
+    practitioner=None,
+) -> Appointment:
+    """One button on the board or calendar: the status machine in scheduling decides (409 if not)."""
+    if action == "cancel":
+        result = scheduling.appointment_cancel(appointment=appointment, actor=actor, reason=reason)
+    elif action == "move":
+        if start is None:
+            raise InvalidInput("Choose the new time.", fields={"start": "Required."})
+        result = scheduling.appointment_reschedule(
+            appointment=appointment, actor=actor, start=start, practitioner=practitioner
+        )
+    elif action in ACTIONS:
+        result = ACTIONS[action](appointment=appointment, actor=actor)
+    else:
+        raise InvalidInput(
+            "Unknown action.", fields={"action": ", ".join([*ACTIONS, "cancel", "move"])}
+        )
+    board_changed(clinic, event=f"appointment.{action}", appointment_id=result.pk)
+    return result

@@ -1,0 +1,1 @@
+"""Workspace pages of the clinic, one module per area."""
