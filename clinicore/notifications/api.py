@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
-from ninja import Query
+from ninja import Query, Status
 
 from clinicore.api.pagination import PageParams, page_of, paginate
 from clinicore.api.policy import AUTHENTICATED, PUBLIC, ClinicRouter, policy
@@ -179,7 +179,7 @@ def send_appointment_message(request, payload: AppointmentNotifyIn):
             ref=subject.ref or f"appointment:{payload.appointment_id}",
             actor=request.auth.user,
         )
-    return 202, {"messages": messages}
+    return Status(202, {"messages": messages})
 
 
 @router.get(
@@ -292,11 +292,14 @@ def start_telegram_link(request):
     account = services.channel_account_for(clinic=clinic, channel="telegram")
     bot = (account.config.get("bot_username") if account else "") or "clinicore_sandbox_bot"
     link = services.telegram_link_start(clinic=clinic, recipient_key=f"user:{user.pk}", user=user)
-    return 201, {
-        "token": link.token,
-        "url": f"https://t.me/{bot}?start={link.token}",
-        "expires_at": link.expires_at,
-    }
+    return Status(
+        201,
+        {
+            "token": link.token,
+            "url": f"https://t.me/{bot}?start={link.token}",
+            "expires_at": link.expires_at,
+        },
+    )
 
 
 @router.post(
@@ -325,7 +328,7 @@ def subscribe_push(request, payload: PushSubscriptionIn):
         auth=payload.keys.auth,
         user_agent=request.headers.get("User-Agent", ""),
     )
-    return 201, {"public_key": vapid_public_key()}
+    return Status(201, {"public_key": vapid_public_key()})
 
 
 @router.get(
