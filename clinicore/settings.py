@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinicore.core.middleware.RequestUserContextMiddleware",
     "clinicore.core.middleware.RateLimitMiddleware",
+    "clinicore.web.middleware.DomainErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "clinicore.urls"
@@ -137,6 +138,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+if ENVIRONMENT == "test":
+    # Tests create thousands of accounts; argon2's deliberate cost would dominate the run.
+    # Production and the embedded run hash with argon2 (checked by a test).
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -265,6 +270,46 @@ SCHEDULER_ENABLED = env_bool("SCHEDULER_ENABLED", True)
 # Email uniqueness is a case-insensitive unique constraint (Lower(email)), which this check misses.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
+# Billing: gateway API bases (local fake servers in tests), webhook signature tolerance, sandbox.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+RAZORPAY_API_BASE = env_str("RAZORPAY_API_BASE", "https://api.razorpay.com").rstrip("/")
+BILLING_WEBHOOK_TOLERANCE_SECONDS = env_int("BILLING_WEBHOOK_TOLERANCE_SECONDS", 300)
+import hashlib as _hashlib  # noqa: E402
+
+BILLING_SANDBOX_WEBHOOK_SECRET = env_str(
+    "BILLING_SANDBOX_WEBHOOK_SECRET",
+    _hashlib.sha256(("clinicore-sandbox-webhooks:" + SECRET_KEY).encode()).hexdigest(),
+)
+
+# Messaging (chat) and telehealth (video visits): see docs/realtime.md.
+CHAT_ATTACHMENT_MAX_BYTES = env_int("CHAT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+CHAT_EDIT_WINDOW_SECONDS = env_int("CHAT_EDIT_WINDOW_SECONDS", 15 * 60)
+CHAT_PRESENCE_TTL_SECONDS = env_int("CHAT_PRESENCE_TTL_SECONDS", 75)
+TELEHEALTH_JOIN_BEFORE_MINUTES = env_int("TELEHEALTH_JOIN_BEFORE_MINUTES", 10)
+TELEHEALTH_JOIN_AFTER_MINUTES = env_int("TELEHEALTH_JOIN_AFTER_MINUTES", 30)
+TELEHEALTH_STUN_URLS = env_list("TELEHEALTH_STUN_URLS", [])
+TELEHEALTH_TURN_URLS = env_list("TELEHEALTH_TURN_URLS", [])
+TELEHEALTH_TURN_SECRET = env_str("TELEHEALTH_TURN_SECRET", "")
+TELEHEALTH_TURN_TTL_SECONDS = env_int("TELEHEALTH_TURN_TTL_SECONDS", 3600)
+TELEHEALTH_FORCE_RELAY = env_bool("TELEHEALTH_FORCE_RELAY", False)
+TELEHEALTH_ALLOWED_CANDIDATE_NETS = env_list("TELEHEALTH_ALLOWED_CANDIDATE_NETS", [])
+if TELEHEALTH_FORCE_RELAY and not (TELEHEALTH_TURN_URLS and TELEHEALTH_TURN_SECRET):
+    raise ImproperlyConfigured("TELEHEALTH_FORCE_RELAY needs TELEHEALTH_TURN_URLS and TELEHEALTH_TURN_SECRET.")
+
+# Accounts: sign-in lockout per address, and limits high enough for test runs, which send many
+# requests from 127.0.0.1 in one test (tests of the limits lower them with the settings fixture).
+LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
+# Owners and admins must use two-factor (workspace pages, owner/admin-only API operations).
+# Off by default only in test runs, whose personas sign in without an authenticator; the
+# accounts tests turn it on (docs/authentication.md).
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", ENVIRONMENT != "test")
+if ENVIRONMENT == "production" and not TWO_FACTOR_ENFORCED:
+    raise ImproperlyConfigured("TWO_FACTOR_ENFORCED cannot be turned off in production.")
+if ENVIRONMENT == "test":
+    RATE_LIMIT_API_PER_MINUTE = env_int("RATE_LIMIT_API_PER_MINUTE", 100_000)
+    RATE_LIMIT_AUTH_PER_MINUTE = env_int("RATE_LIMIT_AUTH_PER_MINUTE", 10_000)
+    LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 10_000)
+
 # Notifications: delivery, retries, circuit breaker, provider endpoints (docs/notifications.md).
 from datetime import timedelta as _timedelta  # noqa: E402
 
@@ -288,43 +333,3 @@ VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:ops@clinicore.test")
 NOTIFY_PUSH_PROVIDER = env_str("NOTIFY_PUSH_PROVIDER", "webpush")  # or "sandbox"
 NOTIFY_SWEEP_SECONDS = env_int("NOTIFY_SWEEP_SECONDS", 15)
 SCHEDULER_TICK_SECONDS = float(env_str("SCHEDULER_TICK_SECONDS", "1"))
-
-# Accounts: sign-in lockout per address, and limits high enough for test runs, which send many
-# requests from 127.0.0.1 in one test (tests of the limits lower them with the settings fixture).
-LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
-# Owners and admins must use two-factor (workspace pages, owner/admin-only API operations).
-# Off by default only in test runs, whose personas sign in without an authenticator; the
-# accounts tests turn it on (docs/authentication.md).
-TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", ENVIRONMENT != "test")
-if ENVIRONMENT == "production" and not TWO_FACTOR_ENFORCED:
-    raise ImproperlyConfigured("TWO_FACTOR_ENFORCED cannot be turned off in production.")
-if ENVIRONMENT == "test":
-    RATE_LIMIT_API_PER_MINUTE = env_int("RATE_LIMIT_API_PER_MINUTE", 100_000)
-    RATE_LIMIT_AUTH_PER_MINUTE = env_int("RATE_LIMIT_AUTH_PER_MINUTE", 10_000)
-    LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 10_000)
-
-# Messaging (chat) and telehealth (video visits): see docs/realtime.md.
-CHAT_ATTACHMENT_MAX_BYTES = env_int("CHAT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
-CHAT_EDIT_WINDOW_SECONDS = env_int("CHAT_EDIT_WINDOW_SECONDS", 15 * 60)
-CHAT_PRESENCE_TTL_SECONDS = env_int("CHAT_PRESENCE_TTL_SECONDS", 75)
-TELEHEALTH_JOIN_BEFORE_MINUTES = env_int("TELEHEALTH_JOIN_BEFORE_MINUTES", 10)
-TELEHEALTH_JOIN_AFTER_MINUTES = env_int("TELEHEALTH_JOIN_AFTER_MINUTES", 30)
-TELEHEALTH_STUN_URLS = env_list("TELEHEALTH_STUN_URLS", [])
-TELEHEALTH_TURN_URLS = env_list("TELEHEALTH_TURN_URLS", [])
-TELEHEALTH_TURN_SECRET = env_str("TELEHEALTH_TURN_SECRET", "")
-TELEHEALTH_TURN_TTL_SECONDS = env_int("TELEHEALTH_TURN_TTL_SECONDS", 3600)
-TELEHEALTH_FORCE_RELAY = env_bool("TELEHEALTH_FORCE_RELAY", False)
-TELEHEALTH_ALLOWED_CANDIDATE_NETS = env_list("TELEHEALTH_ALLOWED_CANDIDATE_NETS", [])
-if TELEHEALTH_FORCE_RELAY and not (TELEHEALTH_TURN_URLS and TELEHEALTH_TURN_SECRET):
-    raise ImproperlyConfigured("TELEHEALTH_FORCE_RELAY needs TELEHEALTH_TURN_URLS and TELEHEALTH_TURN_SECRET.")
-
-# Billing: gateway API bases (local fake servers in tests), webhook signature tolerance, sandbox.
-STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
-RAZORPAY_API_BASE = env_str("RAZORPAY_API_BASE", "https://api.razorpay.com").rstrip("/")
-BILLING_WEBHOOK_TOLERANCE_SECONDS = env_int("BILLING_WEBHOOK_TOLERANCE_SECONDS", 300)
-import hashlib as _hashlib  # noqa: E402
-
-BILLING_SANDBOX_WEBHOOK_SECRET = env_str(
-    "BILLING_SANDBOX_WEBHOOK_SECRET",
-    _hashlib.sha256(("clinicore-sandbox-webhooks:" + SECRET_KEY).encode()).hexdigest(),
-)

@@ -84,3 +84,32 @@ def test_security_headers_on_pages(client, db):
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response["X-Request-ID"]
+
+
+def test_passwords_are_hashed_with_argon2_outside_tests():
+    import subprocess
+    import sys
+
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='clinicore.settings'; django.setup();"
+        "from django.contrib.auth.hashers import make_password; print(make_password('x').split('$')[0])"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if k != "CLINICORE_ENV"}
+    env["CLINICORE_ENV"] = "embedded"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "argon2"
+
+
+def test_production_refuses_the_default_secret_key():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CLINICORE_ENV": "production", "SECRET_KEY": ""}
+    env.pop("SECRET_KEY")
+    out = subprocess.run(
+        [sys.executable, "-c", "import os; os.environ['DJANGO_SETTINGS_MODULE']='clinicore.settings'; import django; django.setup()"],
+        env=env, capture_output=True, text=True,
+    )
+    assert out.returncode != 0
+    assert "SECRET_KEY must be set" in out.stderr
