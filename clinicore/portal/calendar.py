@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from clinicore.portal.templatetags import localfmt
 from clinicore.scheduling import availability as av
 from clinicore.scheduling import selectors as scheduling
 
@@ -24,7 +25,7 @@ def slot_parse(value: str) -> datetime | None:
 @dataclass
 class Day:
     date: date
-    slots: list = field(default_factory=list)  # (start, practitioner_id, slot key)
+    slots: list = field(default_factory=list)  # (start, practitioner, key, label, aria label)
     periods: list = field(default_factory=list)  # (period, capacity)
 
 
@@ -138,13 +139,29 @@ def two_weeks(
             ]
     else:
         seen = set()
+        # Formatting dates for the locale is slow; a wall time reads the same on every day.
+        time_labels: dict = {}
+        day_labels: dict = {}
         for slot in slots:
-            local_day = slot.start.astimezone(tz).date()
+            local = slot.start.astimezone(tz)
+            local_day = local.date()
             if local_day in days and slot.start not in seen:
                 # "First available": one button per time; the first practitioner free then.
                 seen.add(slot.start)
+                wall = (local.time(), local.utcoffset())
+                if wall not in time_labels:
+                    time_labels[wall] = localfmt.clinic_time(slot.start, clinic)
+                if local_day not in day_labels:
+                    day_labels[local_day] = localfmt.clinic_date(slot.start, clinic)
+                label = time_labels[wall]
                 days[local_day].slots.append(
-                    (slot.start, slot.practitioner_id, slot_key(slot.start))
+                    (
+                        slot.start,
+                        slot.practitioner_id,
+                        slot_key(slot.start),
+                        label,
+                        f"{day_labels[local_day]}, {label}",
+                    )
                 )
     previous_first = first - timedelta(days=DAYS) if first > today else None
     if previous_first is not None and previous_first < today:

@@ -340,7 +340,7 @@ def first_slot(bc, service, *, practitioner=None, mode="in_person"):
     )
     for day in cal.days:
         if day.slots:
-            return day.slots[0]
+            return day.slots[0][:3]
     raise AssertionError("no slot")
 
 
