@@ -27,7 +27,7 @@ def bar_chart(title: str, points: list[tuple[str, object]], *, chart_id: str) ->
     n = max(len(points), 1)
     step = Decimal(plot_w) / n
     bar_w = max(step * Decimal("0.7"), Decimal(1))
-    every = max(1, n // 8)
+    every = max(1, -(-n // 7))  # at most 7 labels
     parts = [
         f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-labelledby="{escape(chart_id)}-title" xmlns="http://www.w3.org/2000/svg">',

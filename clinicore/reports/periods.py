@@ -120,3 +120,10 @@ def period_label(day: dt.date, group: str) -> str:
     if group == "week":
         return f"{day.isoformat()} wk"
     return day.isoformat()
+
+
+def short_label(day: dt.date, group: str) -> str:
+    """Axis labels: short enough not to overlap on a phone."""
+    if group == "month":
+        return day.strftime("%b %y")
+    return day.strftime("%d %b")

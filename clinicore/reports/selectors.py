@@ -147,7 +147,7 @@ def appointments_report(*, clinic, rng: P.Range, group: str = "day") -> Report:
         ("No-show rate (%)", no_show_rate),
     ]
     report.charts = [
-        Chart(f"Appointments per {group}", [(P.period_label(d, group), n) for d, n in series]),
+        Chart(f"Appointments per {group}", [(P.short_label(d, group), n) for d, n in series]),
         Chart("By status", [(r["label"], r["count"]) for r in by_status], kind="hbar"),
         Chart("By practitioner", [(r["label"], r["count"]) for r in by_practitioner], kind="hbar"),
     ]
@@ -308,7 +308,7 @@ def revenue_report(*, clinic, rng: P.Range, group: str = "day") -> Report:
     report.charts = [
         Chart(
             f"Net revenue per {group} ({cur})",
-            [(P.period_label(d, group), v - r) for d, v, r in series],
+            [(P.short_label(d, group), v - r) for d, v, r in series],
         ),
         Chart(f"By method ({cur})", [(r["label"], r["amount"]) for r in by_method], kind="hbar"),
         Chart(
@@ -403,10 +403,10 @@ def patient_growth_report(*, clinic, rng: P.Range, group: str = "week") -> Repor
         ("Active patients at end", active),
     ]
     report.charts = [
-        Chart(f"New patients per {group}", [(P.period_label(d, group), n) for d, n in new_series]),
+        Chart(f"New patients per {group}", [(P.short_label(d, group), n) for d, n in new_series]),
         Chart(
             f"Returning patients per {group}",
-            [(P.period_label(d, group), ret_series.get(d, 0)) for d, _ in new_series],
+            [(P.short_label(d, group), ret_series.get(d, 0)) for d, _ in new_series],
         ),
     ]
     report.tables = [
@@ -553,3 +553,24 @@ def report_build(*, clinic, kind: str, start=None, end=None, group: str | None =
         rng=rng,
         group=P.check_group(group or ("week" if kind == "patient-growth" else "day")),
     )
+
+
+# --- Platform usage (the operators' console; the one place figures span clinics) ---------------
+
+
+def platform_usage(*, clinic_ids, now=None) -> dict:
+    """Appointments this calendar month (UTC) per clinic, by one grouped query."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    rows = (
+        _appointment_model()
+        .objects.filter(clinic_id__in=list(clinic_ids), start__gte=month_start, start__lt=now.replace(
+            year=now.year + (now.month == 12), month=now.month % 12 + 1, day=1, hour=0, minute=0, second=0,
+            microsecond=0))
+        .exclude(**{f"{A_STATUS}__in": NOT_APPOINTMENTS})
+        .values("clinic_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["clinic_id"]: row["n"] for row in rows}

@@ -1,8 +1,12 @@
 """Workspace pages of the clinic reports: charts, tables, CSV/PDF downloads, background exports."""
 
+import functools
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from clinicore.clinics.decorators import workspace_view
 from clinicore.clinics.permissions import Perm
@@ -16,6 +20,20 @@ from clinicore.reports.periods import GROUPS
 KINDS = tuple(selectors.REPORTS)
 
 
+def _clinic_view(perm, *, methods):
+    """`workspace_view` rendering times in the clinic's time zone."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def in_clinic_time(request, *args, **kwargs):
+            with timezone.override(ZoneInfo(request.clinic.time_zone)):
+                return view(request, *args, **kwargs)
+
+        return workspace_view(perm, methods=methods)(in_clinic_time)
+
+    return decorate
+
+
 def _params(request, kind) -> dict:
     params = {"start": request.GET.get("start") or None, "end": request.GET.get("end") or None}
     if kind != "staff-performance":
@@ -26,7 +44,7 @@ def _params(request, kind) -> dict:
 
 
 def report_page(kind: str):
-    @workspace_view(Perm.REPORTS_READ, methods=("GET",))
+    @_clinic_view(Perm.REPORTS_READ, methods=("GET",))
     def view(request):
         params = _params(request, kind)
         error = None
@@ -63,7 +81,7 @@ def report_page(kind: str):
 
 
 def report_file(kind: str, fmt: str):
-    @workspace_view(Perm.REPORTS_READ, methods=("GET",))
+    @_clinic_view(Perm.REPORTS_READ, methods=("GET",))
     def view(request):
         report = selectors.report_build(clinic=request.clinic, kind=kind, **_params(request, kind))
         render_file, content_type = RENDERERS[fmt]
@@ -77,7 +95,7 @@ def report_file(kind: str, fmt: str):
     return view
 
 
-@workspace_view(Perm.REPORTS_READ, methods=("POST",))
+@_clinic_view(Perm.REPORTS_READ, methods=("POST",))
 def export_create(request):
     try:
         export = services.report_export_request(
@@ -95,7 +113,7 @@ def export_create(request):
     return redirect("reports:export", clinic_slug=request.clinic.slug, report_export_id=export.pk)
 
 
-@workspace_view(Perm.REPORTS_READ, methods=("GET",))
+@_clinic_view(Perm.REPORTS_READ, methods=("GET",))
 def export_page(request, report_export_id):
     export = report_export_get_for_clinic(clinic=request.clinic, export_id=report_export_id)
     template = (
@@ -112,7 +130,7 @@ def export_page(request, report_export_id):
     )
 
 
-@workspace_view(Perm.REPORTS_READ, methods=("GET",))
+@_clinic_view(Perm.REPORTS_READ, methods=("GET",))
 def export_download(request, report_export_id):
     export = report_export_get_for_clinic(clinic=request.clinic, export_id=report_export_id)
     if not export.is_ready:

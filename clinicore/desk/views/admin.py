@@ -14,7 +14,6 @@ from clinicore.billing import gateway as billing_gateway
 from clinicore.billing import services as billing_services
 from clinicore.billing.models import GatewayAccount, Provider
 from clinicore.clinics import services as clinics
-from clinicore.clinics.decorators import workspace_view
 from clinicore.clinics.models import Branch, Clinic, Membership
 from clinicore.clinics.permissions import Perm, Role, role_has
 from clinicore.core.errors import DomainError, Forbidden, InvalidInput, NotFound
@@ -22,7 +21,7 @@ from clinicore.core.models import AuditEntry
 from clinicore.core.money import CURRENCIES
 from clinicore.desk import invites
 from clinicore.desk.models import StaffInvite
-from clinicore.desk.views.common import can
+from clinicore.desk.views.common import can, clinic_view
 from clinicore.scheduling import selectors as sched
 from clinicore.scheduling import services as scheduling
 from clinicore.scheduling.access import practitioner_get_for_clinic
@@ -48,7 +47,7 @@ def _member(clinic, membership_id) -> Membership:
     return member
 
 
-@workspace_view(Perm.STAFF_READ, methods=("GET", "POST"))
+@clinic_view(Perm.STAFF_READ, methods=("GET", "POST"))
 def staff(request):
     clinic = request.clinic
     manage = can(request, Perm.STAFF_MANAGE)
@@ -130,7 +129,7 @@ def _time(value):
         raise InvalidInput("Times look like 09:00.") from None
 
 
-@workspace_view(Perm.SCHEDULE_MANAGE, methods=("GET", "POST"))
+@clinic_view(Perm.SCHEDULE_MANAGE, methods=("GET", "POST"))
 def working_hours(request, practitioner_id):
     """One person's weekly hours, edited in place: one range per weekday (empty = day off)."""
     clinic = request.clinic
@@ -180,7 +179,7 @@ def _int(value, name, low, high) -> int:
 SECTIONS = ("profile", "booking", "services", "branches", "payments", "notifications")
 
 
-@workspace_view(Perm.CLINIC_MANAGE, methods=("GET", "POST"))
+@clinic_view(Perm.CLINIC_MANAGE, methods=("GET", "POST"))
 def settings_page(request):
     clinic = request.clinic
     if request.method == "POST":
@@ -362,7 +361,7 @@ def _save_section(request, clinic, section):
         raise InvalidInput("Unknown settings section.")
 
 
-@workspace_view(Perm.AUDIT_READ, methods=("GET",))
+@clinic_view(Perm.AUDIT_READ, methods=("GET",))
 def audit(request):
     """Who did what, when and from where; filters by person, action, entity and dates."""
     clinic = request.clinic

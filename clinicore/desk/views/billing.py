@@ -15,12 +15,11 @@ from clinicore.billing import services as billing
 from clinicore.billing.access import invoice_get_for_clinic, payment_get_for_clinic
 from clinicore.billing.gateways.upi import qr_svg, upi_link
 from clinicore.billing.models import Method, Payment, Refund
-from clinicore.clinics.decorators import workspace_view
 from clinicore.clinics.permissions import Perm
 from clinicore.core.errors import DomainError, InvalidInput
 from clinicore.core.money import quantize
 from clinicore.desk import selectors
-from clinicore.desk.views.common import can, parse_day
+from clinicore.desk.views.common import can, clinic_view, parse_day
 from clinicore.patients.access import patient_get_for_clinic
 from clinicore.patients.selectors import patient_search
 from clinicore.scheduling import selectors as sched
@@ -29,7 +28,7 @@ from clinicore.scheduling.models import Service
 DESK_METHODS = (Method.CASH, Method.CARD, Method.UPI)
 
 
-@workspace_view(Perm.BILLING_READ, methods=("GET",))
+@clinic_view(Perm.BILLING_READ, methods=("GET",))
 def till(request):
     clinic = request.clinic
     counts = billing_selectors.invoice_counts(clinic=clinic)
@@ -58,7 +57,7 @@ def _money(value: str) -> Decimal:
     return amount
 
 
-@workspace_view(Perm.BILLING_WRITE, methods=("GET", "POST"))
+@clinic_view(Perm.BILLING_WRITE, methods=("GET", "POST"))
 def invoice_new(request):
     """Pick the patient, add a service or a typed line, issue it at once."""
     clinic = request.clinic
@@ -130,7 +129,7 @@ def invoice_new(request):
     )
 
 
-@workspace_view(Perm.BILLING_READ, methods=("GET",))
+@clinic_view(Perm.BILLING_READ, methods=("GET",))
 def invoice_page(request, invoice_id):
     clinic = request.clinic
     invoice = invoice_get_for_clinic(clinic=clinic, invoice_id=invoice_id)
@@ -160,7 +159,7 @@ def invoice_page(request, invoice_id):
     )
 
 
-@workspace_view(Perm.BILLING_WRITE, methods=("POST",))
+@clinic_view(Perm.BILLING_WRITE, methods=("POST",))
 def invoice_pay(request, invoice_id):
     """Cash, card (slip number) or UPI (the patient scanned the QR; the UTR confirms it)."""
     clinic = request.clinic
@@ -203,7 +202,7 @@ def invoice_pay(request, invoice_id):
     return redirect("desk:invoice", clinic_slug=clinic.slug, invoice_id=invoice.pk)
 
 
-@workspace_view(Perm.BILLING_REFUND, methods=("POST",))
+@clinic_view(Perm.BILLING_REFUND, methods=("POST",))
 def payment_refund(request, payment_id):
     clinic = request.clinic
     payment = payment_get_for_clinic(clinic=clinic, payment_id=payment_id)
@@ -230,7 +229,7 @@ def payment_refund(request, payment_id):
     return redirect("desk:invoice", clinic_slug=clinic.slug, invoice_id=payment.invoice_id)
 
 
-@workspace_view(Perm.BILLING_READ, methods=("GET",))
+@clinic_view(Perm.BILLING_READ, methods=("GET",))
 def cash_up(request):
     """The day's takings at the desk by method and by person, and refunds paid out — in SQL."""
     clinic = request.clinic

@@ -7,12 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinicore.clinics.decorators import workspace_view
 from clinicore.clinics.permissions import Perm
 from clinicore.core.errors import DomainError, InvalidInput
 from clinicore.desk import selectors, services
 from clinicore.desk.models import ScanEvent
-from clinicore.desk.views.common import can, local_datetime, parse_day
+from clinicore.desk.views.common import can, clinic_view, local_datetime, parse_day
 from clinicore.patients.access import patient_get_for_clinic
 from clinicore.patients.selectors import patient_search
 from clinicore.scheduling import selectors as sched
@@ -48,7 +47,7 @@ def _board_context(request):
     }
 
 
-@workspace_view(Perm.SCHEDULE_READ, methods=("GET",))
+@clinic_view(Perm.SCHEDULE_READ, methods=("GET",))
 def board(request):
     context = _board_context(request)
     if request.headers.get("HX-Request") and request.GET.get("partial") == "rows":
@@ -56,7 +55,7 @@ def board(request):
     return render(request, "desk/board.html", context)
 
 
-@workspace_view(Perm.SCHEDULE_BOOK, methods=("GET", "POST"))
+@clinic_view(Perm.SCHEDULE_BOOK, methods=("GET", "POST"))
 def scan(request):
     """The scan box posts here (wedge scanners type the code and Enter; the camera fills it)."""
     result, error = None, None
@@ -85,7 +84,7 @@ def scan(request):
     return render(request, "desk/scan.html", context, status=422 if error else 200)
 
 
-@workspace_view(Perm.SCHEDULE_BOOK, methods=("POST",))
+@clinic_view(Perm.SCHEDULE_BOOK, methods=("POST",))
 def appointment_act(request, appointment_id):
     appointment = appointment_get_for_clinic(clinic=request.clinic, appointment_id=appointment_id)
     action = request.POST.get("action", "")
@@ -126,7 +125,7 @@ def _services(clinic):
     return Service.objects.filter(clinic=clinic, is_active=True).order_by("name")
 
 
-@workspace_view(Perm.SCHEDULE_BOOK, methods=("GET", "POST"))
+@clinic_view(Perm.SCHEDULE_BOOK, methods=("GET", "POST"))
 def walk_in(request):
     clinic = request.clinic
     services_ = list(_services(clinic))
@@ -174,7 +173,7 @@ def walk_in(request):
     )
 
 
-@workspace_view(Perm.SCHEDULE_BOOK, methods=("GET", "POST"))
+@clinic_view(Perm.SCHEDULE_BOOK, methods=("GET", "POST"))
 def phone_booking(request):
     """Quick booking on the phone: find the caller, pick a service; the next free time is offered."""
     clinic = request.clinic
@@ -249,7 +248,7 @@ def phone_booking(request):
     )
 
 
-@workspace_view(Perm.PATIENTS_READ, methods=("GET",))
+@clinic_view(Perm.PATIENTS_READ, methods=("GET",))
 def patient_card(request, patient_id):
     """A printable card: name, clinic, and the barcode/QR the desk scans at check-in."""
     import io

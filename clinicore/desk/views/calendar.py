@@ -8,12 +8,11 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from clinicore.clinics.decorators import workspace_view
 from clinicore.clinics.models import Room
 from clinicore.clinics.permissions import Perm
 from clinicore.core.errors import DomainError, InvalidInput
 from clinicore.desk import selectors
-from clinicore.desk.views.common import can, local_datetime, parse_day
+from clinicore.desk.views.common import can, clinic_view, local_datetime, parse_day
 from clinicore.scheduling import selectors as sched
 from clinicore.scheduling import services as scheduling
 from clinicore.scheduling.access import (
@@ -41,7 +40,7 @@ def _params(request):
     return view, day, first, last, prac, room
 
 
-@workspace_view(Perm.SCHEDULE_READ, methods=("GET",))
+@clinic_view(Perm.SCHEDULE_READ, methods=("GET",))
 def calendar(request):
     clinic = request.clinic
     tz = ZoneInfo(clinic.time_zone)
@@ -115,7 +114,7 @@ def _wall(value):
         raise InvalidInput("Times look like 09:00.") from None
 
 
-@workspace_view(Perm.SCHEDULE_MANAGE, methods=("POST",))
+@clinic_view(Perm.SCHEDULE_MANAGE, methods=("POST",))
 def schedule_edit(request):
     """Time off (from–to) and one-day overrides (other hours, or the day off), and their removal."""
     clinic = request.clinic

@@ -37,3 +37,22 @@ def parse_day(value, default: dt.date) -> dt.date:
 def back_with_error(request, exc: DomainError, to: str, **kwargs):
     messages.error(request, exc.message)
     return redirect(to, **kwargs)
+
+
+def clinic_view(perm: str | None = None, *, methods: tuple[str, ...] = ("GET", "POST")):
+    """`workspace_view` that also renders times in the clinic's time zone (not the server's)."""
+    import functools
+
+    from django.utils import timezone
+
+    from clinicore.clinics.decorators import workspace_view
+
+    def decorate(view):
+        @functools.wraps(view)
+        def in_clinic_time(request, *args, **kwargs):
+            with timezone.override(ZoneInfo(request.clinic.time_zone)):
+                return view(request, *args, **kwargs)
+
+        return workspace_view(perm, methods=methods)(in_clinic_time)
+
+    return decorate
