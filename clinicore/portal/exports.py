@@ -48,6 +48,33 @@ def my_data(*, user) -> dict:
         },
         "contact_channels": services.contact_channels(user=user),
         "patient_records": [_patient_dict(p) for p in records],
+        "appointments": [
+            {
+                "clinic": a.clinic.slug,
+                "reservation": a.reservation_code,
+                "service": a.service.name,
+                "practitioner": a.practitioner.display_name,
+                "start": a.start.isoformat(),
+                "end": a.end.isoformat(),
+                "mode": a.mode,
+                "status": a.status,
+                "reason_for_visit": a.reason_for_visit,
+                "symptoms": a.symptoms,
+            }
+            for a in selectors.my_appointments(user=user).order_by("start")[:1000]
+        ],
+        "invoices": [
+            {
+                "clinic": i.clinic.slug,
+                "number": i.number,
+                "status": i.status,
+                "currency": i.currency,
+                "total": str(i.total),
+                "paid": str(i.amount_paid),
+                "issued_at": i.issued_at.isoformat() if i.issued_at else None,
+            }
+            for i in selectors.my_invoices(user=user)[:1000]
+        ],
         "sessions": [
             {"device": s.device, "ip": s.ip, "signed_in_at": s.created_at.isoformat()}
             for s in selectors.signed_in_sessions(user=user)

@@ -464,3 +464,31 @@ def test_it_cancels_and_reschedules_within_the_rules(bc):
     # Another patient's appointment cannot be touched.
     stranger = signed_in(make_user("stranger@example.test"))
     assert stranger.post(f"/me/appointments/{new.pk}/cancel/").status_code == 404
+
+
+def test_it_offers_the_video_room_only_while_it_is_open(bc):
+    from clinicore.portal.services import patient_join_clinic
+    from clinicore.scheduling import services as scheduling
+
+    user = make_user("video@example.test")
+    patient = patient_join_clinic(clinic=bc.clinic, user=user)
+    start, who, key = first_slot(bc, bc.free, practitioner=bc.doctor, mode="video")
+    appt, _ = scheduling.appointment_book(
+        clinic=bc.clinic,
+        actor=user,
+        patient=patient,
+        practitioner=bc.doctor,
+        service=bc.free,
+        start=start,
+        mode="video",
+        as_patient=True,
+    )
+    c = signed_in(user)
+    assert "Join video visit" not in c.get(f"/me/appointments/{appt.pk}/").content.decode()
+    import time_machine
+
+    with time_machine.travel(start - timedelta(minutes=5), tick=False):
+        page = c.get(f"/me/appointments/{appt.pk}/").content.decode()
+    assert "Join video visit" in page and f"/me/visits/{appt.pk}/video/" in page
+    data = json.loads(c.get("/me/account/my-data.json").content)
+    assert data["appointments"][0]["reservation"] == appt.reservation_code

@@ -5,7 +5,7 @@ from datetime import UTC, timedelta
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -76,20 +76,15 @@ def _can_change(appointment, now) -> bool:
 
 
 def _video_url(appointment, now) -> str:
-    """The video room's page when telehealth offers one and the visit is near."""
-    if appointment.mode != "video" or appointment.status not in (
-        "scheduled",
-        "confirmed",
-        "checked_in",
-        "in_progress",
-    ):
+    """The video room's page while telehealth's window for this visit is open."""
+    from clinicore.telehealth.access import JOINABLE, room_window
+
+    if appointment.mode != "video" or appointment.status not in JOINABLE:
         return ""
-    if not (appointment.start - timedelta(minutes=15) <= now <= appointment.end):
+    window = room_window(appointment)
+    if not (window.opens_at <= now <= window.closes_at):
         return ""
-    try:
-        return reverse("telehealth:join", kwargs={"appointment_id": appointment.pk})
-    except NoReverseMatch:
-        return ""
+    return reverse("telehealth-portal:video", kwargs={"appointment_id": appointment.pk})
 
 
 @patient_area
