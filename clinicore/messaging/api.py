@@ -6,8 +6,9 @@ import json
 import uuid
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import FileResponse
+from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from ninja import Query
 from pydantic import ValidationError
 
@@ -357,16 +358,17 @@ def download_attachment(request, attachment_id: uuid.UUID):
     return attachment_response(attachment)
 
 
-def attachment_response(attachment) -> FileResponse:
+def attachment_response(attachment) -> HttpResponse:
+    """The file, to members only. Files are small (size-limited), so they are sent whole."""
     try:
-        handle = open(attachment_path(attachment.storage_name), "rb")  # noqa: SIM115 FileResponse closes it
+        with open(attachment_path(attachment.storage_name), "rb") as handle:
+            data = handle.read()
     except FileNotFoundError:
         raise NotFound("File not found.", code="attachment_not_found") from None
-    response = FileResponse(
-        handle,
-        content_type=attachment.content_type,
-        as_attachment=not attachment.is_image,
-        filename=attachment.filename,
+    response = HttpResponse(data, content_type=attachment.content_type)
+    disposition = "inline" if attachment.is_image else "attachment"
+    response["Content-Disposition"] = content_disposition_header(
+        disposition == "attachment", attachment.filename
     )
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

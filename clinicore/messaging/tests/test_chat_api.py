@@ -201,7 +201,8 @@ def test_it_sends_an_image_and_serves_it_only_to_members(api, client, world, log
     staff = world.headers("a", Role.NURSE)
     download = client.get(attachment["api_url"], headers=staff)
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == png_bytes()
+    assert download.content == png_bytes()
+    assert download["Content-Type"] == "image/png"
 
     assert (
         client.get(attachment["api_url"], headers=world.headers("b", Role.OWNER)).status_code == 404
