@@ -35,6 +35,7 @@ errors.install(api)
 # Each app's router, mounted under /api/v1/<prefix>.
 api.add_router("/auth", "clinicore.accounts.api.router")
 api.add_router("/clinics", "clinicore.clinics.api.router")
+api.add_router("/audit", "clinicore.clinics.api.audit_router")
 api.add_router("/patients", "clinicore.patients.api.router")
 api.add_router("/notifications", "clinicore.notifications.api.router")
 api.add_router("/billing", "clinicore.billing.api.billing_router")

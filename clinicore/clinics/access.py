@@ -56,3 +56,31 @@ def memberships_for(user):
         .filter(user=user, is_active=True, clinic__status=Clinic.Status.ACTIVE)
         .order_by("clinic__name")
     )
+
+
+def _uuid_or_404(value, message: str, code: str):
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound(message, code=code) from None
+
+
+def membership_get_for_clinic(*, clinic: Clinic, membership_id) -> Membership:
+    """A staff membership of `clinic` (active or not); 404 for another clinic's."""
+    pk = _uuid_or_404(membership_id, "Staff member not found.", "membership_not_found")
+    try:
+        return Membership.objects.select_related("user", "clinic").get(clinic=clinic, pk=pk)
+    except Membership.DoesNotExist:
+        raise NotFound("Staff member not found.", code="membership_not_found") from None
+
+
+def branch_get_for_clinic(*, clinic: Clinic, branch_id):
+    from clinicore.clinics.models import Branch
+
+    pk = _uuid_or_404(branch_id, "Branch not found.", "branch_not_found")
+    try:
+        return Branch.objects.get(clinic=clinic, pk=pk)
+    except Branch.DoesNotExist:
+        raise NotFound("Branch not found.", code="branch_not_found") from None

@@ -22,7 +22,9 @@ def _sees_clinical(request) -> bool:
     principal = request.auth
     if principal.api_key is not None:
         return Perm.PATIENTS_CLINICAL_READ in (principal.api_key.scopes or [])
-    return bool(principal.membership and role_has(principal.membership.role, Perm.PATIENTS_CLINICAL_READ))
+    return bool(
+        principal.membership and role_has(principal.membership.role, Perm.PATIENTS_CLINICAL_READ)
+    )
 
 
 def _out(patient: Patient, *, clinical: bool) -> dict:
@@ -46,7 +48,9 @@ def _actor(request):
 )
 def list_patients(request, page: Query[PageParams], include_inactive: bool = False):
     clinical = _sees_clinical(request)
-    result = paginate(selectors.patient_list(clinic=request.auth.clinic, include_inactive=include_inactive), page)
+    result = paginate(
+        selectors.patient_list(clinic=request.auth.clinic, include_inactive=include_inactive), page
+    )
     result["items"] = [_out(p, clinical=clinical) for p in result["items"]]
     return result
 

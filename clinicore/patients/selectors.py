@@ -28,3 +28,12 @@ def patient_search(*, clinic, q: str, include_inactive: bool = False):
     if len(digits) >= 4:
         cond |= Q(phone__contains=digits[-10:])
     return qs.filter(cond)
+
+
+def patient_access_log(*, patient: Patient):
+    """Who opened or changed this record, newest first (from the clinic's audit log)."""
+    from clinicore.core.models import AuditEntry
+
+    return AuditEntry.objects.filter(
+        clinic_id=patient.clinic_id, entity_type="patient", entity_id=str(patient.pk)
+    ).order_by("-at", "-id")

@@ -10,7 +10,12 @@ def _patient(world, clinic):
 
 @request_body("POST /api/v1/patients")
 def _create(world, clinic):
-    return {"first_name": "Meera", "last_name": "Nair", "phone": "+91 98200 00001", "gender": "female"}
+    return {
+        "first_name": "Meera",
+        "last_name": "Nair",
+        "phone": "+91 98200 00001",
+        "gender": "female",
+    }
 
 
 @request_body("PUT /api/v1/patients/{patient_id}")

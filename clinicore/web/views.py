@@ -1,20 +1,23 @@
 """Public pages of the platform, and the error pages (a human sentence, never a traceback)."""
 
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from clinicore.clinics.access import memberships_for
 from clinicore.clinics.models import Clinic
+from clinicore.clinics.selectors import clinic_directory, clinic_specialties
 
 
 @require_GET
 def home(request):
     q = request.GET.get("q", "").strip()[:100]
-    clinics = Clinic.objects.filter(status=Clinic.Status.ACTIVE)
-    if q:
-        clinics = clinics.filter(Q(name__icontains=q) | Q(city__icontains=q) | Q(kind__icontains=q))
-    return render(request, "web/home.html", {"clinics": clinics[:50], "q": q})
+    clinics = list(clinic_directory(q=q)[:48])
+    specialties = clinic_specialties(c.pk for c in clinics)
+    for clinic in clinics:
+        clinic.specialties = specialties.get(clinic.pk, [])
+    return render(
+        request, "web/home.html", {"clinics": clinics, "q": q, "kinds": Clinic.Kind.choices}
+    )
 
 
 def after_login(request):
@@ -25,7 +28,7 @@ def after_login(request):
     if memberships:
         return redirect("patients:list", clinic_slug=memberships[0].clinic.slug)
     if request.user.is_staff:
-        return redirect("admin:index")
+        return redirect("web:ops")
     return redirect("web:home")
 
 

@@ -18,7 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--no-worker", action="store_true", help="Do not start the task worker.")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Do not start the task worker."
+        )
         parser.add_argument("--no-demo", action="store_true", help="Do not load demo data.")
 
     def handle(self, *args, host, port, no_worker, no_demo, **options):
@@ -32,7 +34,11 @@ class Command(BaseCommand):
         children: list[subprocess.Popen] = []
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         if not no_worker:
-            children.append(subprocess.Popen([*manage, "db_worker", "--no-reload", "--queue-name", "*", "--interval", "0.5"]))
+            children.append(
+                subprocess.Popen(
+                    [*manage, "db_worker", "--no-reload", "--queue-name", "*", "--interval", "0.5"]
+                )
+            )
             self.stdout.write("Task worker started.")
             if settings.SCHEDULER_ENABLED and "scheduler" in get_commands():
                 children.append(subprocess.Popen([*manage, "scheduler"]))
@@ -60,7 +66,9 @@ class Command(BaseCommand):
         # uvicorn installs its own handlers while running; ours make sure children stop too.
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        self.stdout.write(self.style.SUCCESS(f"Clinicore is running at http://{host}:{port}/  (Ctrl-C to stop)"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Clinicore is running at http://{host}:{port}/  (Ctrl-C to stop)")
+        )
         try:
             server.run()
         finally:

@@ -11,3 +11,9 @@
     if (meta) { event.detail.headers["X-CSRFToken"] = meta.content; }
   });
 })();
+// Forms marked data-confirm ask before submitting (deactivate, suspend…).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form && form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) { event.preventDefault(); }
+});
