@@ -186,8 +186,13 @@ _AUDIT_TRIGGERS = {
 @pytest.fixture(autouse=True)
 def _audit_log_append_only(request):
     names = request.fixturenames
-    transactional = "transactional_db" in names or "live_server" in names
-    if not transactional and "db" not in names:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        "transactional_db" in names
+        or "live_server" in names
+        or bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    )
+    if not transactional and "db" not in names and marker is None:
         yield
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
