@@ -2,7 +2,7 @@
 
 import time
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import sync_to_async
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -26,15 +26,15 @@ def _check_cache() -> None:
         raise RuntimeError("cache did not return the value written")
 
 
-def _check_channel_layer() -> None:
+async def _check_channel_layer() -> None:
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.send)(channel, {"type": "ready.probe"})
-    message = async_to_sync(layer.receive)(channel)
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "ready.probe"})
+    message = await layer.receive(channel)
     if message.get("type") != "ready.probe":
         raise RuntimeError("channel layer did not deliver")
 
@@ -46,20 +46,22 @@ def _check_task_queue() -> None:
 
 
 @never_cache
-def ready(request):
+async def ready(request):
     checks = {}
     ok = True
     for name, probe in (
-        ("database", _check_database),
-        ("cache", _check_cache),
+        ("database", sync_to_async(_check_database)),
+        ("cache", sync_to_async(_check_cache)),
         ("channel_layer", _check_channel_layer),
-        ("task_queue", _check_task_queue),
+        ("task_queue", sync_to_async(_check_task_queue)),
     ):
         started = time.perf_counter()
         try:
-            probe()
+            await probe()
             checks[name] = {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
         except Exception as exc:  # a probe reports any failure as "not ready"
             ok = False
             checks[name] = {"ok": False, "error": type(exc).__name__}
-    return JsonResponse({"status": "ready" if ok else "not_ready", "checks": checks}, status=200 if ok else 503)
+    return JsonResponse(
+        {"status": "ready" if ok else "not_ready", "checks": checks}, status=200 if ok else 503
+    )
