@@ -20,6 +20,8 @@ WAITLIST_OFFERED = "waitlist.offered"
 def _publish(event: str, *, clinic_id, **ids) -> None:
     payload = {"clinic_id": str(clinic_id), **{k: str(v) for k, v in ids.items() if v is not None}}
     logger.info("scheduling event", extra={"event": event, **payload})
+    if event.startswith("appointment."):
+        _board_refresh(event, clinic_id, payload)
     try:
         from clinicore.notifications import services as notifications
     except ImportError:
@@ -31,6 +33,14 @@ def _publish(event: str, *, clinic_id, **ids) -> None:
         enqueue(event=event, clinic_id=clinic_id, payload=payload)
     except Exception:  # the booking is committed; a message failure must not turn it into an error
         logger.exception("scheduling event not queued", extra={"event": event, **payload})
+
+
+def _board_refresh(event: str, clinic_id, payload: dict) -> None:
+    """Open front-desk boards of the clinic reload their rows (ids and states only, no health data)."""
+    from clinicore.core.live import live_group, live_send_now
+
+    live_send_now(live_group("board", str(clinic_id)),
+                  {"event": event, "appointment_id": payload.get("appointment_id", "")})
 
 
 def appointment_booked(appointment) -> None:

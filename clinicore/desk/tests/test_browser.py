@@ -246,3 +246,22 @@ def test_a_manager_exports_revenue_as_csv_and_pdf(
     with page.expect_download() as bg_download:
         page.get_by_role("link", name=re.compile("Download revenue-")).click()
     assert open(bg_download.value.path(), "rb").read(4) == b"%PDF"
+
+
+def test_the_board_updates_live_when_an_appointment_is_booked_elsewhere(page, asgi_server, world, morning):
+    from clinicore.core.testing import make_patient
+
+    frames = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
+    desk = f"/c/{world.clinic_a.slug}/desk/"
+    _sign_in(page, asgi_server, world.member("a", Role.RECEPTIONIST).user, desk)
+    page.wait_for_selector("#board[data-live='on']")
+    make_patient(morning["clinic"], first_name="Nikhil", last_name="Online")
+
+    # A colleague books on the phone in another tab; the first tab's board shows it unprompted.
+    other = page.context.new_page()
+    other.goto(f"{asgi_server}{desk}phone-booking/?q=Nikhil")
+    other.get_by_role("button", name="Book").click()
+    other.wait_for_url(f"**{desk}")
+    page.locator("#board").get_by_text("Nikhil Online").wait_for()
+    assert any("appointment.booked" in frame for frame in frames)
