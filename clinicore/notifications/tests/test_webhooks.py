@@ -239,3 +239,44 @@ def test_it_records_twilio_delivery_receipts_only_with_a_valid_signature(world, 
     assert client.post(path, params, headers={"X-Twilio-Signature": signature}).status_code == 204
     message.refresh_from_db()
     assert message.status == Status.DELIVERED
+
+
+def test_it_links_a_telegram_chat_from_the_bots_start_update_with_the_right_secret(world, client):
+    from clinicore.notifications.models import TelegramLink
+    from clinicore.notifications.webhooks import telegram_secret
+
+    account = services.channel_account_set(
+        clinic=world.clinic_a,
+        channel="telegram",
+        provider="telegram_bot",
+        config={"bot_username": "clinic_a_bot"},
+        secrets_={"bot_token": "1:x"},
+    )
+    link = services.telegram_link_start(clinic=world.clinic_a, recipient_key="patient:tg")
+    update = {
+        "update_id": 1,
+        "message": {
+            "message_id": 5,
+            "chat": {"id": 777001, "type": "private"},
+            "from": {"id": 777001, "first_name": "Tara"},
+            "text": f"/start {link.token}",
+        },
+    }
+    path = f"/hooks/telegram/{account.pk}"
+    forged = client.post(
+        path,
+        update,
+        content_type="application/json",
+        headers={"X-Telegram-Bot-Api-Secret-Token": "guess"},
+    )
+    assert forged.status_code == 403
+    assert TelegramLink.objects.get().linked_at is None
+    ok = client.post(
+        path,
+        update,
+        content_type="application/json",
+        headers={"X-Telegram-Bot-Api-Secret-Token": telegram_secret(account)},
+    )
+    assert ok.status_code == 200
+    link.refresh_from_db()
+    assert link.chat_id == "777001" and link.linked_at is not None
