@@ -27,7 +27,16 @@ PRACTITIONERS = 20
 PER_DAY = 8  # appointments per practitioner per day in the recent rows
 
 
+def create_database(url: str) -> None:
+    import psycopg
+
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE clinicore")
+
+
 def setup_django(url: str) -> None:
+    create_database(url)
     os.environ.update(
         DATABASE_URL=url,
         CLINICORE_ENV="test",
@@ -251,6 +260,7 @@ def main() -> int:
     parser.add_argument("--total", type=int, default=1_000_000)
     parser.add_argument("--bookings", type=int, default=320)
     args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
     with pgcluster.cluster() as url:
         setup_django(url)
         clinic, doctors, service, patients, desk_user = build_clinic()
@@ -267,10 +277,22 @@ def main() -> int:
         )
         started = time.perf_counter()
         old = args.total - recent
-        # Old rows: 60+ days in the past, years of history.
-        insert_rows(
-            clinic, doctors, service, patients, first_n=recent, count=old, days_back_start=60
-        )
+        # Old rows: 60+ days in the past, years of history, in chunks of whole days.
+        chunk = PRACTITIONERS * PER_DAY * 500
+        done = 0
+        while done < old:
+            count = min(chunk, old - done)
+            back = 60 + done // (PRACTITIONERS * PER_DAY)
+            insert_rows(
+                clinic,
+                doctors,
+                service,
+                patients,
+                first_n=recent + done,
+                count=count,
+                days_back_start=back,
+            )
+            done += count
         print(
             f"  (inserted {old:,} older appointments in {time.perf_counter() - started:.0f} s)",
             flush=True,

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 IN_PERSON = "in_person"
@@ -67,15 +69,20 @@ class Span:
     anchor: datetime | None = None
 
 
-@dataclass(frozen=True, order=True)
-class Slot:
+class Slot(NamedTuple):
+    """An offered visit: `occupied_*` add the service's buffers (what must stay free)."""
+
     start: datetime
     end: datetime
-    practitioner_id: object = field(compare=False, default=None)
-    mode: str = field(compare=False, default=EITHER)
-    branch_id: object = field(compare=False, default=None)
-    occupied_start: datetime | None = field(compare=False, default=None)
-    occupied_end: datetime | None = field(compare=False, default=None)
+    practitioner_id: object = None
+    mode: str = EITHER
+    branch_id: object = None
+    occupied_start: datetime | None = None
+    occupied_end: datetime | None = None
+
+
+def slot_order(slot: Slot):
+    return (slot.start, slot.end)
 
 
 def local_to_utc(day: date, wall: time, tz: ZoneInfo) -> datetime:
@@ -192,6 +199,7 @@ def subtract(spans: Sequence[Span], busy: Iterable[tuple[datetime, datetime]]) -
     return out
 
 
+@lru_cache(maxsize=64)
 def combine_modes(*modes: str | None) -> str | None:
     """The mode a slot can be held in given the service, the working range and the request."""
     allowed = {IN_PERSON, VIDEO}
@@ -230,23 +238,28 @@ def cut_slots(
         if earliest is not None and earliest > lowest:
             lowest = earliest
         steps = -((anchor - lowest) // step)  # ceil((lowest - anchor) / step)
-        start = anchor + max(steps, 0) * step
-        while start - buffer_before >= span.start and start + duration + buffer_after <= span.end:
-            if latest is not None and start > latest:
-                break
+        first = anchor + max(steps, 0) * step
+        last = span.end - duration - buffer_after
+        if latest is not None and latest < last:
+            last = latest
+        if first > last:
+            continue
+        branch_id = span.branch_id
+        for k in range((last - first) // step + 1):
+            start = first + k * step
+            end = start + duration
             slots.append(
                 Slot(
                     start,
-                    start + duration,
+                    end,
                     practitioner_id,
                     slot_mode,
-                    span.branch_id,
+                    branch_id,
                     start - buffer_before,
-                    start + duration + buffer_after,
+                    end + buffer_after,
                 )
             )
-            start += step
-    slots.sort()
+    slots.sort(key=slot_order)
     return slots
 
 
@@ -275,7 +288,7 @@ def period_capacity(slots: Iterable[Slot], tz: ZoneInfo) -> dict[tuple[date, str
         by_practitioner.setdefault(slot.practitioner_id, []).append(slot)
     for items in by_practitioner.values():
         last_end: datetime | None = None
-        for slot in sorted(items):
+        for slot in sorted(items, key=slot_order):
             if last_end is not None and slot.occupied_start < last_end:
                 continue
             local = slot.start.astimezone(tz)

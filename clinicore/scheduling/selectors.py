@@ -100,16 +100,14 @@ def schedules_for(
     if not ids:
         return out
     start, end = utc_bounds(tz, first, last)
-    for row in WorkingHours.objects.filter(clinic=clinic, practitioner_id__in=ids):
-        out[row.practitioner_id].weekly.append(
-            av.WeeklyRange(row.weekday, row.start_time, row.end_time, row.mode, row.branch_id)
-        )
-    for row in ScheduleOverride.objects.filter(
+    for pk, weekday, start_time, end_time, mode, branch_id in WorkingHours.objects.filter(
+        clinic=clinic, practitioner_id__in=ids
+    ).values_list("practitioner_id", "weekday", "start_time", "end_time", "mode", "branch_id"):
+        out[pk].weekly.append(av.WeeklyRange(weekday, start_time, end_time, mode, branch_id))
+    for pk, day, start_time, end_time, mode, branch_id in ScheduleOverride.objects.filter(
         clinic=clinic, practitioner_id__in=ids, date__gte=first, date__lte=last
-    ):
-        out[row.practitioner_id].overrides.append(
-            av.DateRange(row.date, row.start_time, row.end_time, row.mode, row.branch_id)
-        )
+    ).values_list("practitioner_id", "date", "start_time", "end_time", "mode", "branch_id"):
+        out[pk].overrides.append(av.DateRange(day, start_time, end_time, mode, branch_id))
     closures = av.closure_ranges(
         tz=tz,
         closures=ClinicClosure.objects.filter(

@@ -194,3 +194,24 @@ def test_it_lets_a_patient_cancel_before_the_cutoff(setup, api):
         f"/api/v1/appointments/{r.json()['id']}", headers=bearer(world.patient_user, clinic)
     )
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
+
+
+def test_it_lists_appointments_in_a_constant_number_of_queries(setup, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clinicore.scheduling.testing import book
+
+    world, clinic, service, doctor = setup
+    headers = world.headers("a", Role.DOCTOR)
+    book(clinic, practitioner=doctor, service=service, start=local_start(clinic, 1))
+    with CaptureQueriesContext(connection) as one:
+        assert api.get("/api/v1/appointments", headers=headers).json()["count"] == 1
+    for days in range(2, 7):
+        book(clinic, practitioner=doctor, service=service, start=local_start(clinic, days))
+    with CaptureQueriesContext(connection) as six:
+        assert api.get("/api/v1/appointments", headers=headers).json()["count"] == 6
+    assert len(six) == len(one)
+    with CaptureQueriesContext(connection) as cal:
+        assert len(api.get("/api/v1/appointments/calendar", headers=headers).json()["appointments"]) == 6
+    assert len(cal) <= len(one) + 2
