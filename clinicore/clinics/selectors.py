@@ -3,6 +3,7 @@
 from django.db.models import Count, Q
 
 from clinicore.clinics.models import Branch, Clinic, Membership
+from clinicore.clinics.permissions import Role
 
 
 def clinic_directory(*, q: str = ""):
@@ -11,9 +12,9 @@ def clinic_directory(*, q: str = ""):
     q = (q or "").strip()
     if q:
         kinds = [value for value, label in Clinic.Kind.choices if q.lower() in str(label).lower()]
-        specialists = Membership.objects.filter(is_active=True, specialization__icontains=q).values(
-            "clinic_id"
-        )
+        specialists = Membership.objects.filter(
+            is_active=True, role__in=Role.practitioners(), specialization__icontains=q
+        ).values("clinic_id")
         qs = qs.filter(
             Q(name__icontains=q)
             | Q(city__icontains=q)
@@ -27,7 +28,9 @@ def clinic_directory(*, q: str = ""):
 def clinic_specialties(clinic_ids) -> dict:
     """clinic id → sorted specializations of its active practitioners (one query)."""
     rows = (
-        Membership.objects.filter(clinic_id__in=list(clinic_ids), is_active=True)
+        Membership.objects.filter(
+            clinic_id__in=list(clinic_ids), is_active=True, role__in=Role.practitioners()
+        )
         .exclude(specialization="")
         .values_list("clinic_id", "specialization")
         .distinct()
