@@ -11,6 +11,7 @@ urlpatterns = [
     path("phone-booking/", board.phone_booking, name="phone-booking"),
     path("appointments/<uuid:appointment_id>/act/", board.appointment_act, name="appointment-act"),
     path("cards/<uuid:patient_id>/", board.patient_card, name="patient-card"),
+    path("merge/", board.patient_merge_page, name="patient-merge"),
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/schedule/", calendar.schedule_edit, name="schedule-edit"),
     path("till/", billing.till, name="billing"),

@@ -248,11 +248,15 @@ def test_a_manager_exports_revenue_as_csv_and_pdf(
     assert open(bg_download.value.path(), "rb").read(4) == b"%PDF"
 
 
-def test_the_board_updates_live_when_an_appointment_is_booked_elsewhere(page, asgi_server, world, morning):
+def test_the_board_updates_live_when_an_appointment_is_booked_elsewhere(
+    page, asgi_server, world, morning
+):
     from clinicore.core.testing import make_patient
 
     frames = []
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
+    page.on(
+        "websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload)))
+    )
     desk = f"/c/{world.clinic_a.slug}/desk/"
     _sign_in(page, asgi_server, world.member("a", Role.RECEPTIONIST).user, desk)
     page.wait_for_selector("#board[data-live='on']")

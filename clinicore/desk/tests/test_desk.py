@@ -293,3 +293,16 @@ def test_the_audit_log_filters_by_action(world, client, settings):
     login(client, world, Role.MANAGER)
     page = client.get("/c/clinic-a/desk/audit/", {"action": "patient.update"}).content.decode()
     assert "patient.update" in page and "patient.create" not in page
+
+
+def test_a_manager_merges_duplicates_from_the_workspace(world, desk, client):
+    duplicate = make_patient(desk.clinic, first_name="Asha", last_name="Dup")
+    desk.book(duplicate, 15)
+    login(client, world, Role.MANAGER)
+    preview = client.get("/c/clinic-a/desk/merge/", {"keep": world.patient_a.pk, "duplicate": duplicate.pk})
+    assert "1 appointments" in preview.content.decode()
+    done = client.post("/c/clinic-a/desk/merge/", {"keep": world.patient_a.pk, "duplicate": duplicate.pk})
+    assert done.status_code == 302 and done["Location"].endswith(f"/patients/{world.patient_a.pk}/")
+    assert Appointment.objects.filter(patient=world.patient_a).count() == 1
+    login(client, world, Role.RECEPTIONIST)
+    assert client.get("/c/clinic-a/desk/merge/").status_code == 403

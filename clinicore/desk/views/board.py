@@ -270,3 +270,61 @@ def patient_card(request, patient_id):
         "desk/card.html",
         {"nav": "patients", "patient": patient, "qr_svg": qr_svg, "barcode_svg": barcode_svg},
     )
+
+
+@clinic_view(Perm.PATIENTS_MERGE, methods=("GET", "POST"))
+def patient_merge_page(request):
+    """Two records of one person: pick the one to keep and the duplicate; see what moves."""
+    from clinicore.patients.services import patient_merge
+
+    clinic = request.clinic
+    data = request.POST if request.method == "POST" else request.GET
+    keep = (
+        patient_get_for_clinic(clinic=clinic, patient_id=data["keep"]) if data.get("keep") else None
+    )
+    duplicate = (
+        patient_get_for_clinic(clinic=clinic, patient_id=data["duplicate"])
+        if data.get("duplicate")
+        else None
+    )
+    q = data.get("q", "").strip()[:100]
+    matches = (
+        [p for p in patient_search(clinic=clinic, q=q)[:10] if not keep or p.pk != keep.pk]
+        if q
+        else []
+    )
+    error = None
+    if request.method == "POST" and keep and duplicate:
+        try:
+            patient_merge(clinic=clinic, keep=keep, duplicate=duplicate, actor=request.user)
+            messages.success(
+                request,
+                _("%(dup)s was merged into %(keep)s.")
+                % {"dup": duplicate.full_name, "keep": keep.full_name},
+            )
+            return redirect("patients:detail", clinic_slug=clinic.slug, patient_id=keep.pk)
+        except DomainError as exc:
+            error = exc.message
+    counts = {}
+    if duplicate is not None:
+        from clinicore.billing.models import Invoice
+        from clinicore.scheduling.models import Appointment
+
+        counts = {
+            "appointments": Appointment.objects.filter(clinic=clinic, patient=duplicate).count(),
+            "invoices": Invoice.objects.filter(clinic=clinic, patient=duplicate).count(),
+        }
+    return render(
+        request,
+        "desk/merge.html",
+        {
+            "nav": "patients",
+            "keep": keep,
+            "duplicate": duplicate,
+            "q": q,
+            "matches": matches,
+            "error": error,
+            "counts": counts,
+        },
+        status=422 if error else 200,
+    )
