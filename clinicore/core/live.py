@@ -11,8 +11,10 @@ app's `live` module and asks the authorizer on subscribe. Payloads carry ids and
 health data: a subscriber fetches details through the API or the page, which check access again.
 """
 
+import asyncio
 import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -58,12 +60,25 @@ def live_send_now(group: str, payload: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+
+    def send() -> None:
+        try:
+            async_to_sync(layer.group_send)(
+                group, {"type": "live.event", "group": group, "payload": payload}
+            )
+        except Exception:  # a live update is a courtesy: the page still shows the truth on reload
+            logger.exception("live publish failed", extra={"group": group})
+
     try:
-        async_to_sync(layer.group_send)(
-            group, {"type": "live.event", "group": group, "payload": payload}
-        )
-    except Exception:  # a live update is a courtesy: the page still shows the truth on reload
-        logger.exception("live publish failed", extra={"group": group})
+        asyncio.get_running_loop()
+    except RuntimeError:
+        send()
+        return
+    # Called from a thread that runs an event loop (sync code inside async code): async_to_sync
+    # cannot run here, so send from a helper thread and wait for it.
+    helper = threading.Thread(target=send, name="live-publish")
+    helper.start()
+    helper.join(timeout=10)
 
 
 def live_publish(group: str, payload: dict) -> None:

@@ -13,7 +13,7 @@ from clinicore.core.testing import make_patient, make_user
 from clinicore.scheduling.models import Appointment
 from clinicore.telehealth.testing import make_video_appointment
 
-CONNECT_MS = 30_000
+CONNECT_MS = 60_000
 
 
 def _page_for(browser, base, session_key, screenshot_dir=None):
