@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "clinicore.notifications",
     "clinicore.patients",
     "clinicore.scheduling",
+    "clinicore.records",
     "clinicore.billing",
     "clinicore.messaging",
     "clinicore.telehealth",
@@ -333,3 +334,9 @@ VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:ops@clinicore.test")
 NOTIFY_PUSH_PROVIDER = env_str("NOTIFY_PUSH_PROVIDER", "webpush")  # or "sandbox"
 NOTIFY_SWEEP_SECONDS = env_int("NOTIFY_SWEEP_SECONDS", 15)
 SCHEDULER_TICK_SECONDS = float(env_str("SCHEDULER_TICK_SECONDS", "1"))
+
+# Records: treatment records, prescriptions and patient documents (docs/records.md).
+RECORDS_DOCUMENT_MAX_BYTES = env_int("RECORDS_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+
+# Notifications: files an email may carry (receipt PDFs), stored under PRIVATE_MEDIA_ROOT.
+NOTIFY_ATTACHMENT_MAX_BYTES = env_int("NOTIFY_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

@@ -36,6 +36,7 @@ class Perm:
     PATIENTS_CLINICAL_WRITE = "patients.clinical_write"
     PATIENTS_DEACTIVATE = "patients.deactivate"
     PATIENTS_MERGE = "patients.merge"
+    PRESCRIPTIONS_WRITE = "prescriptions.write"  # issue prescriptions (prescribers only)
 
     SCHEDULE_READ = "schedule.read"  # calendars, availability, appointments
     SCHEDULE_BOOK = "schedule.book"  # book, reschedule, cancel, check in
@@ -100,8 +101,8 @@ MATRIX: dict[str, frozenset[str]] = {
             Perm.NOTIFICATIONS_MANAGE,
         }
     ),
-    Role.DOCTOR: frozenset(_CLINICAL),
-    Role.DENTIST: frozenset(_CLINICAL),
+    Role.DOCTOR: frozenset(_CLINICAL | {Perm.PRESCRIPTIONS_WRITE}),
+    Role.DENTIST: frozenset(_CLINICAL | {Perm.PRESCRIPTIONS_WRITE}),
     Role.NURSE: frozenset(_CLINICAL - {Perm.TELEHEALTH_JOIN}),
     Role.RECEPTIONIST: frozenset(_FRONT_DESK),
     Role.PHARMACIST: frozenset(

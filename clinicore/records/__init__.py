@@ -1,0 +1,1 @@
+"""Treatment catalog, treatment records (visit summaries), prescriptions and patient documents."""
