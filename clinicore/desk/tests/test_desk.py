@@ -306,3 +306,10 @@ def test_a_manager_merges_duplicates_from_the_workspace(world, desk, client):
     assert Appointment.objects.filter(patient=world.patient_a).count() == 1
     login(client, world, Role.RECEPTIONIST)
     assert client.get("/c/clinic-a/desk/merge/").status_code == 403
+
+
+def test_phone_booking_finds_the_caller_by_reservation_code(world, desk, client):
+    appt = desk.book(world.patient_a, 16)
+    login(client, world, Role.RECEPTIONIST)
+    page = client.get("/c/clinic-a/desk/phone-booking/", {"q": appt.reservation_code.lower()}).content.decode()
+    assert world.patient_a.full_name in page and "Next free:" in page

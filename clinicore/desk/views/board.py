@@ -180,6 +180,9 @@ def phone_booking(request):
     data = request.POST if request.method == "POST" else request.GET
     q = data.get("q", "").strip()[:100]
     matches = list(patient_search(clinic=clinic, q=q)[:8]) if q else []
+    if q and not matches:  # a reservation code read out on the phone
+        by_code, _appointment = selectors.patient_by_code(clinic=clinic, code=q)
+        matches = [by_code] if by_code else []
     services_ = list(_services(clinic))
     practitioners = list(sched.practitioners_of(clinic))
     chosen_patient = None
