@@ -53,8 +53,6 @@ def report_page(kind: str):
         except DomainError as exc:
             error, report = exc.message, None
             params = {"group": "day"} if kind != "staff-performance" else {}
-            if not error:
-                raise
         recent = ReportExport.objects.filter(clinic=request.clinic).select_related("requested_by")[
             :5
         ]

@@ -287,3 +287,10 @@ def test_it_counts_each_clinics_appointments_this_month_for_the_console(week, wo
                                      now=dt.datetime(2026, 3, 20, tzinfo=dt.UTC))
     # March (UTC): nine rows less the hold = 8 (the 1 Mar 23:59 IST one is 18:29 UTC on 1 Mar).
     assert usage == {week.clinic.pk: 8}
+
+
+def test_a_bad_date_on_the_report_page_is_a_sentence_not_an_error_page(world, client):
+    client.force_login(world.member("a", Role.OWNER).user)
+    page = client.get("/c/clinic-a/desk/reports/appointments/", {"start": "2026-13-40"})
+    assert page.status_code == 422
+    assert "Dates must look like 2026-03-31." in page.content.decode()
