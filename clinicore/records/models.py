@@ -167,7 +167,9 @@ class Document(TenantModel):
         CONSENT = "consent", _("Consent form")
         OTHER = "other", _("Other")
 
-    patient = models.ForeignKey("patients.Patient", on_delete=models.RESTRICT, related_name="documents")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.RESTRICT, related_name="documents"
+    )
     # A title such as "HbA1c results" is health data: encrypted like other clinical text.
     title = EncryptedTextField()
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
