@@ -39,8 +39,10 @@ def _board_refresh(event: str, clinic_id, payload: dict) -> None:
     """Open front-desk boards of the clinic reload their rows (ids and states only, no health data)."""
     from clinicore.core.live import live_group, live_send_now
 
-    live_send_now(live_group("board", str(clinic_id)),
-                  {"event": event, "appointment_id": payload.get("appointment_id", "")})
+    live_send_now(
+        live_group("board", str(clinic_id)),
+        {"event": event, "appointment_id": payload.get("appointment_id", "")},
+    )
 
 
 def appointment_booked(appointment) -> None:

@@ -1341,13 +1341,28 @@ def _waitlist_after_free(appointment_id) -> None:
     )
     if freed is None:
         return
+    # An offer nobody took: its patient waits again, but this time goes to the next in line.
+    lapsed = list(
+        WaitlistEntry.objects.filter(
+            offered_hold_id=freed.pk, status=WaitlistEntry.Status.OFFERED
+        ).values_list("pk", flat=True)
+    )
+    if lapsed:
+        WaitlistEntry.objects.filter(pk__in=lapsed).update(
+            status=WaitlistEntry.Status.WAITING, offered_hold=None, updated_at=timezone.now()
+        )
     waitlist_offer_freed_slot(
-        clinic=freed.clinic, practitioner=freed.practitioner, start=freed.start
+        clinic=freed.clinic, practitioner=freed.practitioner, start=freed.start, skip=lapsed
     )
 
 
 def waitlist_offer_freed_slot(
-    *, clinic, practitioner: Membership, start: datetime, now: datetime | None = None
+    *,
+    clinic,
+    practitioner: Membership,
+    start: datetime,
+    now: datetime | None = None,
+    skip=(),
 ) -> WaitlistEntry | None:
     """Offers a freed time to the first waiting patient it suits, holding it for them for the
     clinic's offer minutes; returns the entry offered, if any."""
@@ -1364,6 +1379,7 @@ def waitlist_offer_freed_slot(
         )
         .filter(Q(practitioner__isnull=True) | Q(practitioner=practitioner))
         .filter(service__practitioners=practitioner, service__is_active=True)
+        .exclude(pk__in=list(skip))
         .select_related("service", "patient", "appointment")
         .order_by("created_at")[:20]
     )

@@ -213,5 +213,8 @@ def test_it_lists_appointments_in_a_constant_number_of_queries(setup, api):
         assert api.get("/api/v1/appointments", headers=headers).json()["count"] == 6
     assert len(six) == len(one)
     with CaptureQueriesContext(connection) as cal:
-        assert len(api.get("/api/v1/appointments/calendar", headers=headers).json()["appointments"]) == 6
+        assert (
+            len(api.get("/api/v1/appointments/calendar", headers=headers).json()["appointments"])
+            == 6
+        )
     assert len(cal) <= len(one) + 2

@@ -635,3 +635,40 @@ def test_it_queues_a_booking_message_with_reminders_and_confirms_on_a_reply(
     )
     appointment.refresh_from_db()
     assert appointment.status == S.CONFIRMED
+
+
+def test_it_passes_a_lapsed_waitlist_offer_to_the_next_patient(
+    setup, django_capture_on_commit_callbacks
+):
+    world, clinic, service, doctor = setup
+    start = local_start(clinic, 2)
+    blocking = book(clinic, practitioner=doctor, service=service, start=start)
+    today = timezone.now().astimezone(clinic_tz(clinic)).date()
+    first = services.waitlist_join(
+        clinic=clinic,
+        actor=None,
+        patient=make_patient(clinic),
+        service=service,
+        earliest_date=today,
+        latest_date=today + timedelta(days=5),
+    )
+    second = services.waitlist_join(
+        clinic=clinic,
+        actor=None,
+        patient=make_patient(clinic),
+        service=service,
+        earliest_date=today,
+        latest_date=today + timedelta(days=5),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appointment_cancel(appointment=blocking, actor=None)
+    first.refresh_from_db()
+    assert first.status == WaitlistEntry.Status.OFFERED
+    later = first.offered_hold.hold_expires_at + timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.holds_expire(now=later) == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == WaitlistEntry.Status.WAITING and first.offered_hold is None
+    assert second.status == WaitlistEntry.Status.OFFERED
+    assert second.offered_hold.start == start
