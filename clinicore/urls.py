@@ -15,7 +15,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("clinicore.accounts.urls")),
     path("cal/", include("clinicore.scheduling.urls")),
+    path(
+        "c/<slug:clinic_slug>/desk/patients/<uuid:patient_id>/records/",
+        include("clinicore.records.urls_desk"),
+    ),
     path("c/<slug:clinic_slug>/desk/patients/", include("clinicore.patients.urls")),
+    path("c/<slug:clinic_slug>/desk/records/", include("clinicore.records.urls_items")),
+    path("me/records/", include("clinicore.records.urls_portal")),
     path("c/<slug:clinic_slug>/desk/billing/", include("clinicore.billing.urls_desk")),
     path("hooks/", include("clinicore.billing.urls_hooks")),
     path("hooks/", include("clinicore.notifications.webhook_urls")),

@@ -572,3 +572,14 @@ def document_read(
     if as_patient:
         action += "_by_patient"
     _audit(action, document, actor=actor)
+
+
+def patient_records_read(*, patient, actor, as_patient: bool = False) -> None:
+    """Opening the list of a patient's records (summaries, prescriptions, documents) is a chart read."""
+    audit_record(
+        action="records.list_by_patient" if as_patient else "records.list",
+        entity_type="patient",
+        entity_id=patient.pk,
+        clinic_id=patient.clinic_id,
+        actor=actor,
+    )

@@ -29,6 +29,8 @@ def appointment_list(request):
 @patient_area
 @require_GET
 def records(request):
+    from clinicore.records import selectors as records_selectors
+    from clinicore.records import services as records_services
     from clinicore.scheduling.models import Appointment
 
     visits = list(
@@ -36,7 +38,23 @@ def records(request):
         .filter(status=Appointment.Status.COMPLETED)
         .order_by("-start")[:100]
     )
-    return render(request, "portal/me/records.html", {"visits": visits, "me_nav": "records"})
+    # What the clinics shared (records app): signed visit summaries, prescriptions, documents.
+    summaries = list(records_selectors.shared_treatment_records_for_user(user=request.user)[:100])
+    prescriptions = list(records_selectors.shared_prescriptions_for_user(user=request.user)[:100])
+    documents = list(records_selectors.shared_documents_for_user(user=request.user)[:100])
+    for patient in selectors.my_patient_records(user=request.user):
+        records_services.patient_records_read(patient=patient, actor=request.user, as_patient=True)
+    return render(
+        request,
+        "portal/me/records.html",
+        {
+            "visits": visits,
+            "summaries": summaries,
+            "prescriptions": prescriptions,
+            "documents": documents,
+            "me_nav": "records",
+        },
+    )
 
 
 def _google_calendar_url(appointment) -> str:
