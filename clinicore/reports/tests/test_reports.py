@@ -294,3 +294,17 @@ def test_a_bad_date_on_the_report_page_is_a_sentence_not_an_error_page(world, cl
     page = client.get("/c/clinic-a/desk/reports/appointments/", {"start": "2026-13-40"})
     assert page.status_code == 422
     assert "Dates must look like 2026-03-31." in page.content.decode()
+
+
+def test_the_platform_console_shows_appointments_this_month_per_clinic(world, client):
+    from clinicore.core.testing import make_user
+    from clinicore.scheduling.testing import book
+
+    book(world.clinic_a)  # tomorrow: this month unless today is the month's last day
+    operator = make_user("ops@example.test", is_staff=True)
+    client.force_login(operator)
+    page = client.get("/ops/").content.decode()
+    assert "Appointments this month" in page
+    expected = selectors.platform_usage(clinic_ids=[world.clinic_a.pk]).get(world.clinic_a.pk, 0)
+    assert f'data-label="Appointmentsthismonth">{expected}</td>' in page.replace(" ", "")
+    assert selectors.platform_usage(clinic_ids=[world.clinic_b.pk]) == {}  # clinic B booked nothing
