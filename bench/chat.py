@@ -67,14 +67,19 @@ async def run(
         await ws.recv()  # ready
         sockets.append(ws)
 
+    lost = []
+
     async def listen(ws):
         got = 0
-        while got < messages:
-            data = json.loads(await asyncio.wait_for(ws.recv(), timeout=60))
-            if data.get("event") == "message.new":
-                label = data["message"]["text"]
-                latencies.append(time.perf_counter() - sent[label])
-                got += 1
+        try:
+            while got < messages:
+                data = json.loads(await asyncio.wait_for(ws.recv(), timeout=60))
+                if data.get("event") == "message.new":
+                    label = data["message"]["text"]
+                    latencies.append(time.perf_counter() - sent[label])
+                    got += 1
+        except Exception as exc:  # a dropped client is a finding to report, not a crash
+            lost.append(type(exc).__name__)
 
     listeners = [asyncio.create_task(listen(ws)) for ws in sockets[1:]]
     sender = sockets[0]
@@ -85,7 +90,12 @@ async def run(
         await asyncio.sleep(0.25)  # paced: this measures delivery latency, not saturation
     await asyncio.gather(*listeners)
     for ws in sockets:
-        await ws.close()
+        try:
+            await ws.close()
+        except Exception:  # already closed by the server
+            pass
+    if lost:
+        print(f"  {len(lost)} clients lost their connection: {sorted(set(lost))}")
     return latencies
 
 

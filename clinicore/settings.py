@@ -296,6 +296,13 @@ TELEHEALTH_FORCE_RELAY = env_bool("TELEHEALTH_FORCE_RELAY", False)
 TELEHEALTH_ALLOWED_CANDIDATE_NETS = env_list("TELEHEALTH_ALLOWED_CANDIDATE_NETS", [])
 if TELEHEALTH_FORCE_RELAY and not (TELEHEALTH_TURN_URLS and TELEHEALTH_TURN_SECRET):
     raise ImproperlyConfigured("TELEHEALTH_FORCE_RELAY needs TELEHEALTH_TURN_URLS and TELEHEALTH_TURN_SECRET.")
+# Each open websocket may hold a Redis connection while it joins groups and receives; redis-py's
+# default pool of 100 refuses the 101st ("Too many connections") under a few hundred clients.
+CHANNEL_LAYER_MAX_CONNECTIONS = env_int("CHANNEL_LAYER_MAX_CONNECTIONS", 1000)
+if REDIS_URL:
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [
+        {"address": REDIS_URL, "max_connections": CHANNEL_LAYER_MAX_CONNECTIONS}
+    ]
 
 # Accounts: sign-in lockout per address, and limits high enough for test runs, which send many
 # requests from 127.0.0.1 in one test (tests of the limits lower them with the settings fixture).
