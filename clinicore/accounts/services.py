@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinicore.accounts import emails, lockout
 from clinicore.accounts.models import RefreshToken, TwoFactorDevice, User
@@ -84,8 +85,9 @@ def user_register(
 
 
 def verification_email_queue(*, user: User) -> None:
-    user_id = user.pk
-    transaction.on_commit(lambda: emails.verification_email_send(user_id))
+    """The email is an outbox row of this transaction; the worker sends it after commit."""
+    with transaction.atomic():
+        emails.verification_email_send(user.pk)
 
 
 @transaction.atomic
@@ -199,6 +201,7 @@ def password_set(*, user: User, new_password: str, reason: str) -> User:
         actor=user,
         fields=["password"],
     )
+    emails.security_notice_send(user.pk, notice=gettext_lazy("Your password was changed."))
     return user
 
 
@@ -211,8 +214,7 @@ def password_reset_request(*, email: str) -> None:
         audit_record(
             action="auth.password_reset_request", entity_type="user", entity_id=user.pk, actor=user
         )
-        user_id = user.pk
-        transaction.on_commit(lambda: emails.password_reset_email_send(user_id))
+        emails.password_reset_email_send(user.pk)
 
 
 # --- Refresh tokens ---------------------------------------------------------------------------
@@ -472,4 +474,7 @@ def two_factor_disable(*, user: User, password: str) -> None:
             entity_id=user.pk,
             actor=user,
             fields=["two_factor"],
+        )
+        emails.security_notice_send(
+            user.pk, notice=gettext_lazy("Two-factor sign-in was turned off for your account.")
         )

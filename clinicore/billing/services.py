@@ -542,10 +542,13 @@ def _refund_later_now(payment: Payment, amount: Decimal, reason: str) -> None:
 
 
 def _after_payment_completed(payment: Payment) -> None:
-    from clinicore.billing.tasks import receipt_send
+    """The receipt email (with its PDF) and the short "payment received" messages become outbox
+    rows of this transaction: they leave after commit and are never lost with a worker down."""
+    from clinicore.billing import notify
 
-    payment_id = str(payment.pk)
-    transaction.on_commit(lambda: receipt_send.enqueue(payment_id))
+    payment = Payment.objects.select_related("invoice__patient__user", "clinic").get(pk=payment.pk)
+    notify.payment_notify(payment)
+    notify.receipt_email(payment)
 
 
 @transaction.atomic

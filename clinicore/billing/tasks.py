@@ -43,7 +43,9 @@ def refund_automatic(payment_id: str, amount: str, reason: str) -> str:
 
 @task
 def receipt_send(payment_id: str) -> str:
-    """Emails the patient the receipt for a completed payment, with the receipt as a PDF."""
+    """Queues the receipt email (PDF attached) and the short messages for a completed payment.
+    Payments queue these in their own transaction; this task stays for tasks already waiting
+    and for resending (both are deduplicated per payment)."""
     from clinicore.billing import notify
     from clinicore.billing.models import Payment
 

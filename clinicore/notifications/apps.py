@@ -8,7 +8,12 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from clinicore.core.messages import backend_register
+        from clinicore.notifications.services import transactional_email_queue
+
         checks.register(check_delivery_settings)
+        # Apps above notifications (accounts) send their emails through core.messages.
+        backend_register(transactional_email_queue)
 
 
 def check_delivery_settings(app_configs=None, **kwargs):

@@ -18,7 +18,8 @@ PATIENT_CHANNELS = (
 class Event:
     name: str
     channels: tuple[str, ...] = PATIENT_CHANNELS
-    # Security messages (sign-up, verification) go out even to people who opted out of email.
+    # Account and security messages (sign-up, verification, password reset, security notices)
+    # go out even to people who opted out of email: they are not marketing.
     mutable: bool = True
     # Booking confirmations carry the visit as a calendar file.
     calendar: bool = False
@@ -45,6 +46,10 @@ EVENTS: dict[str, Event] = {
         Event("waitlist_offered", whatsapp_template="waitlist_offered"),
         Event("welcome", channels=(Channel.EMAIL, Channel.IN_APP), mutable=False),
         Event("email_verification", channels=(Channel.EMAIL,), mutable=False),
+        Event("password_reset", channels=(Channel.EMAIL,), mutable=False),
+        Event("account_security", channels=(Channel.EMAIL, Channel.IN_APP), mutable=False),
+        # The receipt with its PDF; the short "payment received" goes on the other channels.
+        Event("payment_receipt", channels=(Channel.EMAIL,)),
         Event("staff_alert", channels=(Channel.IN_APP, Channel.EMAIL)),
     )
 }

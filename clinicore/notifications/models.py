@@ -61,6 +61,11 @@ class OutboxMessage(BaseModel):
     body_html = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True, help_text="provider request as it leaves")
     attachment_ics = models.TextField(blank=True)
+    attachments = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="files the email carries: filename, content_type, size, sha256 (bytes on disk)",
+    )
     context = models.JSONField(default=dict, blank=True)
     ref = models.CharField(
         max_length=80, blank=True, help_text="what it is about, e.g. appointment:<uuid>"

@@ -19,7 +19,9 @@ from django.utils import timezone
 
 from clinicore.core.audit import audit_record
 from clinicore.core.errors import Conflict, InvalidInput
+from clinicore.core.messages import Attachment, TransactionalEmail
 from clinicore.notifications import events as ev
+from clinicore.notifications.attachments import attachment_store
 from clinicore.notifications.ics import calendar_invite
 from clinicore.notifications.models import (
     Channel,
@@ -171,6 +173,7 @@ def notify(
     dedupe_key: str = "",
     ref: str = "",
     send_at: datetime | None = None,
+    attachments: list[Attachment] | tuple[Attachment, ...] = (),
     actor=None,
 ) -> list[OutboxMessage]:
     """Queues `event` for `recipient` on each channel, in the caller's transaction.
@@ -178,7 +181,9 @@ def notify(
     Renders every message now (language, clinic time zone) and keeps it on its outbox row; the
     worker delivers after commit. Channels the person opted out of are recorded as not sent,
     with the reason; interrupting channels wait out quiet hours. `dedupe_key` makes a repeated
-    call a no-op (per channel). `send_at` plans the message for later (reminders)."""
+    call a no-op (per channel). `send_at` plans the message for later (reminders).
+    `attachments` (core.messages.Attachment: filename, content type, bytes) go with the email
+    only; their bytes are stored under PRIVATE_MEDIA_ROOT, the row keeps their names."""
     spec = ev.event_get(event)
     requested = list(channels) if channels else None
     for channel in requested or []:
@@ -213,6 +218,11 @@ def notify(
             description=full.get("link", ""),
         )
     rendered = render(event=event, language=language, context=full, time_zone=time_zone)
+    files = (
+        [attachment_store(a) for a in attachments]
+        if attachments and Channel.EMAIL in wanted
+        else []
+    )
     stored_context = _json_context({**context, "_wa_params": list(rendered.wa_params)})
 
     created: list[OutboxMessage] = []
@@ -253,6 +263,7 @@ def notify(
             body_text=rendered.text if email else rendered.short,
             body_html=rendered.html if email else "",
             attachment_ics=ics if email else "",
+            attachments=files if email else [],
             context=stored_context,
             ref=ref,
             dedupe_key=dedupe_key,
@@ -289,6 +300,28 @@ def notify(
         [m.pk for m in created if m.status == Status.QUEUED and m.next_attempt_at <= now]
     )
     return created
+
+
+def transactional_email_queue(email: TransactionalEmail) -> list[OutboxMessage]:
+    """The delivery backend of core.messages.send_transactional_email (registered at startup):
+    an account or security email from an app above notifications, as a platform outbox row
+    (no clinic) in the caller's transaction."""
+    return notify(
+        clinic=None,
+        event=email.event,
+        recipient=Recipient(
+            key=email.recipient_key,
+            name=email.name,
+            language=email.language,
+            email=email.to,
+            user_id=email.user_id,
+        ),
+        context=email.context,
+        channels=[Channel.EMAIL],
+        dedupe_key=email.dedupe_key,
+        ref=email.ref,
+        attachments=email.attachments,
+    )
 
 
 def notify_staff(

@@ -1,4 +1,8 @@
-"""A real SMTP server on 127.0.0.1 (aiosmtpd) that account emails are delivered to."""
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) that account emails are delivered to.
+
+Account emails are outbox rows; the fixture runs the worker's task (deliver_message) at once
+after commit, so each email travels the same path as in production: outbox row, worker task,
+the platform mailer from EMAIL_URL, SMTP."""
 
 import email
 import email.policy
@@ -63,6 +67,8 @@ def smtp_inbox(settings):
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
+    settings.EMAIL_URL = f"smtp://127.0.0.1:{port}"
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",

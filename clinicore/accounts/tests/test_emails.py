@@ -5,6 +5,7 @@ from django.test import Client
 
 from clinicore.accounts.models import User
 from clinicore.core.models import AuditEntry
+from clinicore.core.testing import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,33 @@ def test_it_registers_a_patient_and_the_emailed_link_confirms_the_address(
     page = Client().get(_path(link))
     assert page.status_code == 200 and "Email confirmed" in page.content.decode()
     assert User.objects.get(email="meera.nair@example.test").email_verified
+    # The email went through the outbox: operators see it there, sent.
+    operator = Client()
+    operator.force_login(make_user("ops@clinicore.test", is_staff=True))
+    outbox = operator.get("/ops/outbox/", {"q": "meera.nair@example.test"}).content.decode()
+    assert message["Subject"] in outbox and "outbox-sent" in outbox
+
+
+def test_it_tells_the_person_when_their_password_changes(
+    api, world, smtp_inbox, django_capture_on_commit_callbacks
+):
+    user = world.patient_user
+    tokens = api.post(
+        "/api/v1/auth/login", {"email": user.email, "password": "correct horse battery staple"}
+    ).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/api/v1/auth/password/change",
+            {
+                "current_password": "correct horse battery staple",
+                "new_password": "another long passphrase 2026",
+            },
+            headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        )
+    assert response.status_code in (200, 204), response.content
+    notice = smtp_inbox.wait_for(user.email)
+    assert "Security notice" in notice["Subject"]
+    assert "Your password was changed." in smtp_inbox.text(notice)
 
 
 def test_it_confirms_the_address_through_the_api_token(

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_signs_up_a_patient_and_says_to_check_the_inbox(
-    client, mailoutbox, django_capture_on_commit_callbacks
+    client, smtp_inbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -28,7 +28,9 @@ def test_it_signs_up_a_patient_and_says_to_check_the_inbox(
     assert "Check your email" in response.content.decode()
     user = User.objects.get(email="kiran@example.test")
     assert user.full_name == "Kiran Rao" and not user.email_verified
-    assert len(mailoutbox) == 1 and mailoutbox[0].alternatives  # HTML and text
+    message = smtp_inbox.wait_for("kiran@example.test")
+    assert len(smtp_inbox.messages) == 1
+    assert "Kiran" in smtp_inbox.text(message) and smtp_inbox.html(message)  # HTML and text
 
 
 def test_it_explains_what_is_wrong_with_a_sign_up(client, world):

@@ -49,6 +49,10 @@ def test_it_records_a_desk_payment_and_emails_the_receipt(
         ref=f"payment:{response.json()['id']}", event="payment_received"
     )
     assert others.filter(channel="sms").exists()  # the short message goes through the outbox too
+    # The receipt email itself left through the outbox worker, with its PDF.
+    receipt = OutboxMessage.objects.get(ref=f"payment:{response.json()['id']}", channel="email")
+    assert receipt.event == "payment_receipt" and receipt.status == OutboxMessage.Status.SENT
+    assert receipt.attachments[0]["filename"] == name and receipt.subject == mail.outbox[0].subject
 
 
 def test_it_refunds_part_of_a_payment_and_settles_the_invoice(api, world, manager_a):

@@ -1,4 +1,5 @@
-"""Email through Django's email framework over SMTP: HTML + plain text, .ics for bookings.
+"""Email through Django's email framework over SMTP: HTML + plain text, .ics for bookings,
+stored files (receipt PDFs) read back from PRIVATE_MEDIA_ROOT when the message leaves.
 
 A clinic's own SMTP account (ChannelAccount, password encrypted) is used when it has one;
 otherwise the platform's mailer (MAILERS["default"], from EMAIL_URL)."""
@@ -10,6 +11,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
+from clinicore.notifications.attachments import attachment_read
 from clinicore.notifications.models import Channel
 from clinicore.notifications.providers.base import (
     ChannelProvider,
@@ -51,7 +53,8 @@ class SmtpEmail(ChannelProvider):
             "from": _from(account),
             "to": [message.address],
             "subject": message.subject,
-            "attachments": ["invite.ics"] if message.attachment_ics else [],
+            "attachments": (["invite.ics"] if message.attachment_ics else [])
+            + [a["filename"] for a in message.attachments or []],
         }
 
     def build(self, message, account) -> EmailMultiAlternatives:
@@ -68,6 +71,16 @@ class SmtpEmail(ChannelProvider):
             email.attach(
                 "invite.ics", message.attachment_ics, "text/calendar; method=REQUEST; charset=utf-8"
             )
+        for meta in message.attachments or []:
+            try:
+                content = attachment_read(meta)
+            except (FileNotFoundError, OSError) as exc:
+                # Sending the email without its file would tell the patient a lie ("attached").
+                raise ProviderError(
+                    f"The attachment {meta.get('filename', '')!r} is missing from storage.",
+                    retryable=False,
+                ) from exc
+            email.attach(meta["filename"], content, meta["content_type"])
         return email
 
     def send(self, message, account) -> SendResult:

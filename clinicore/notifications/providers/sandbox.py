@@ -10,7 +10,8 @@ class _Sandbox(ChannelProvider):
     name = "sandbox"
 
     def prepare(self, message, account) -> dict:
-        return {"sandbox": True, "to": message.address}
+        files = [a["filename"] for a in getattr(message, "attachments", None) or []]
+        return {"sandbox": True, "to": message.address, **({"attachments": files} if files else {})}
 
     def send(self, message, account) -> SendResult:
         return SendResult(provider_message_id=f"sandbox-{uuid.uuid4().hex[:16]}")
