@@ -179,7 +179,7 @@ def available_slots(
                 practitioner_id=pk,
             )
         )
-    slots.sort(key=lambda s: (s.start, str(s.practitioner_id)))
+    slots.sort(key=lambda s: (s.start, s.practitioner_id))
     return slots, practitioners
 
 
