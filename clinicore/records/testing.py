@@ -17,7 +17,7 @@ def pdf_bytes(text: str = "Lab report") -> bytes:
     from reportlab.pdfgen import canvas
 
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer)
+    pdf = canvas.Canvas(buffer, invariant=1)  # same bytes every time: tests compare downloads
     pdf.drawString(72, 720, text)
     pdf.save()
     return buffer.getvalue()

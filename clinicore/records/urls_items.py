@@ -8,7 +8,7 @@ app_name = "records-desk"
 
 urlpatterns = [
     path("visits/<uuid:treatment_record_id>/", views.visit_page, name="visit"),
-    path("visits/<uuid:treatment_record_id>/edit/", views.visit_edit_page, name="visit-edit"),
+    path("visits/<uuid:draft_treatment_record_id>/edit/", views.visit_edit_page, name="visit-edit"),
     path("visits/<uuid:treatment_record_id>/action/", views.visit_action_page, name="visit-action"),
     path(
         "prescriptions/<uuid:prescription_id>/pdf/",

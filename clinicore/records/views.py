@@ -59,7 +59,7 @@ def _recent_appointments(clinic, patient):
 
 
 def _to_list(request, patient):
-    return redirect("records-desk:patient", clinic_slug=request.clinic.slug, patient_id=patient.pk)
+    return redirect("records-patient:list", clinic_slug=request.clinic.slug, patient_id=patient.pk)
 
 
 @workspace_view(Perm.PATIENTS_CLINICAL_READ, methods=("GET",))
@@ -164,9 +164,9 @@ def visit_page(request, treatment_record_id):
 
 
 @workspace_view(Perm.PATIENTS_CLINICAL_WRITE)
-def visit_edit_page(request, treatment_record_id):
+def visit_edit_page(request, draft_treatment_record_id):
     record = access.treatment_record_get_for_clinic(
-        clinic=request.clinic, record_id=treatment_record_id
+        clinic=request.clinic, record_id=draft_treatment_record_id
     )
     patient = record.patient
     if record.is_signed:

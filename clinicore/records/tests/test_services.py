@@ -9,7 +9,12 @@ from clinicore.core.errors import Conflict, InvalidInput
 from clinicore.core.models import AuditEntry
 from clinicore.records import services
 from clinicore.records.models import Document, Prescription, PrescriptionItem, TreatmentRecord
-from clinicore.records.testing import make_catalog_item, make_document, make_prescription, make_visit
+from clinicore.records.testing import (
+    make_catalog_item,
+    make_document,
+    make_prescription,
+    make_visit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +24,10 @@ SECRET_MEDICINE = "Levothyroxine"
 
 def _raw(table: str, column: str, pk) -> str:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk.hex if connection.vendor == "sqlite" else pk])
+        cursor.execute(
+            f"SELECT {column} FROM {table} WHERE id = %s",
+            [pk.hex if connection.vendor == "sqlite" else pk],
+        )
         return cursor.fetchone()[0]
 
 
@@ -31,14 +39,18 @@ def test_it_locks_a_visit_summary_once_signed(world):
     assert record.signed_by == doctor.user and record.signed_at is not None
 
     with pytest.raises(Conflict) as caught:
-        services.treatment_record_update(record=record, actor=doctor.user, notes="Changed afterwards")
+        services.treatment_record_update(
+            record=record, actor=doctor.user, notes="Changed afterwards"
+        )
     assert caught.value.code == "treatment_record_signed"
     with pytest.raises(Conflict):
         services.treatment_record_sign(record=record, actor=doctor.user)
     record.refresh_from_db()
     assert record.notes == "Filling polished."
 
-    services.treatment_record_addendum_add(record=record, actor=doctor.user, text="Sensitivity resolved at review.")
+    services.treatment_record_addendum_add(
+        record=record, actor=doctor.user, text="Sensitivity resolved at review."
+    )
     assert [a.text for a in record.addenda.all()] == ["Sensitivity resolved at review."]
 
 
@@ -53,7 +65,9 @@ def test_it_refuses_an_addendum_on_a_draft_and_sharing_an_unsigned_summary(world
 
 def test_it_copies_the_catalog_name_and_price_into_the_summary(world):
     doctor = world.member("a", Role.DOCTOR)
-    crown = make_catalog_item(world.clinic_a, name="Ceramic crown", code="CRN", default_price="9000")
+    crown = make_catalog_item(
+        world.clinic_a, name="Ceramic crown", code="CRN", default_price="9000"
+    )
     record = services.treatment_record_create(
         clinic=world.clinic_a,
         actor=doctor.user,
@@ -61,9 +75,16 @@ def test_it_copies_the_catalog_name_and_price_into_the_summary(world):
         practitioner=doctor,
         items=[{"catalog_item_id": crown.pk, "quantity": 2}],
     )
-    services.catalog_item_update(item=crown, actor=None, default_price="9500", name="Zirconia crown")
+    services.catalog_item_update(
+        item=crown, actor=None, default_price="9500", name="Zirconia crown"
+    )
     item = record.items.get()
-    assert (item.name, str(item.price), item.quantity, item.currency) == ("Ceramic crown", "9000.00", 2, "INR")
+    assert (item.name, str(item.price), item.quantity, item.currency) == (
+        "Ceramic crown",
+        "9000.00",
+        2,
+        "INR",
+    )
 
 
 def test_it_refuses_treatments_patients_and_practitioners_of_another_clinic(world):
@@ -71,7 +92,10 @@ def test_it_refuses_treatments_patients_and_practitioners_of_another_clinic(worl
     other_item = make_catalog_item(world.clinic_b)
     with pytest.raises(InvalidInput):
         services.treatment_record_create(
-            clinic=world.clinic_a, actor=None, patient=world.patient_a, practitioner=doctor,
+            clinic=world.clinic_a,
+            actor=None,
+            patient=world.patient_a,
+            practitioner=doctor,
             items=[{"catalog_item_id": other_item.pk}],
         )
     with pytest.raises(InvalidInput):
@@ -80,25 +104,37 @@ def test_it_refuses_treatments_patients_and_practitioners_of_another_clinic(worl
         )
     with pytest.raises(InvalidInput):
         services.treatment_record_create(
-            clinic=world.clinic_a, actor=None, patient=world.patient_a,
+            clinic=world.clinic_a,
+            actor=None,
+            patient=world.patient_a,
             practitioner=world.member("b", Role.DOCTOR),
         )
 
 
 def test_it_lets_only_doctors_and_dentists_prescribe(world):
     with pytest.raises(InvalidInput):
-        make_prescription(world.clinic_a, patient=world.patient_a, prescriber=world.member("a", Role.NURSE))
-    rx = make_prescription(world.clinic_a, patient=world.patient_a, prescriber=world.member("a", Role.DENTIST))
+        make_prescription(
+            world.clinic_a, patient=world.patient_a, prescriber=world.member("a", Role.NURSE)
+        )
+    rx = make_prescription(
+        world.clinic_a, patient=world.patient_a, prescriber=world.member("a", Role.DENTIST)
+    )
     assert rx.code.startswith("RX-") and rx.items.count() == 1
 
 
 def test_it_stores_no_clinical_text_in_plain_form(world):
     doctor = world.member("a", Role.DOCTOR)
-    record = make_visit(world.clinic_a, patient=world.patient_a, practitioner=doctor, diagnosis=SECRET_DIAGNOSIS)
+    record = make_visit(
+        world.clinic_a, patient=world.patient_a, practitioner=doctor, diagnosis=SECRET_DIAGNOSIS
+    )
     services.treatment_record_addendum_add(record=record, actor=doctor.user, text="TSH repeat 7.1")
     rx = make_prescription(
-        world.clinic_a, patient=world.patient_a, prescriber=doctor,
-        items=[{"medicine": SECRET_MEDICINE, "strength": "50 mcg", "instructions": "empty stomach"}],
+        world.clinic_a,
+        patient=world.patient_a,
+        prescriber=doctor,
+        items=[
+            {"medicine": SECRET_MEDICINE, "strength": "50 mcg", "instructions": "empty stomach"}
+        ],
         advice="Recheck thyroid in six weeks",
     )
     doc = make_document(world.clinic_a, patient=world.patient_a, by=doctor, title="Thyroid panel")
@@ -114,7 +150,14 @@ def test_it_stores_no_clinical_text_in_plain_form(world):
     ]
     for raw, plain in zip(
         raw_values,
-        [SECRET_DIAGNOSIS, "TSH repeat 7.1", "Recheck thyroid", SECRET_MEDICINE, "empty stomach", "Thyroid panel"],
+        [
+            SECRET_DIAGNOSIS,
+            "TSH repeat 7.1",
+            "Recheck thyroid",
+            SECRET_MEDICINE,
+            "empty stomach",
+            "Thyroid panel",
+        ],
         strict=True,
     ):
         assert raw and plain not in raw
@@ -125,10 +168,15 @@ def test_it_stores_no_clinical_text_in_plain_form(world):
 def test_it_audits_writes_and_reads_with_field_names_only(world):
     doctor = world.member("a", Role.DOCTOR)
     before = AuditEntry.objects.count()
-    record = make_visit(world.clinic_a, patient=world.patient_a, practitioner=doctor, diagnosis=SECRET_DIAGNOSIS)
+    record = make_visit(
+        world.clinic_a, patient=world.patient_a, practitioner=doctor, diagnosis=SECRET_DIAGNOSIS
+    )
     services.treatment_record_read(record=record, actor=doctor.user)
     rx = make_prescription(
-        world.clinic_a, patient=world.patient_a, prescriber=doctor, items=[{"medicine": SECRET_MEDICINE}]
+        world.clinic_a,
+        patient=world.patient_a,
+        prescriber=doctor,
+        items=[{"medicine": SECRET_MEDICINE}],
     )
     services.prescription_read(prescription=rx, actor=doctor.user, pdf=True)
     doc = make_document(world.clinic_a, patient=world.patient_a, by=doctor, title="Thyroid panel")
@@ -149,13 +197,18 @@ def test_it_audits_writes_and_reads_with_field_names_only(world):
     create = next(e for e in entries if e.action == "treatment_record.create")
     assert "diagnosis" in create.fields and create.entity_id == str(record.pk)
     assert create.clinic_id == world.clinic_a.pk and create.actor_id == doctor.user.pk
-    dumped = repr([(e.action, e.fields, e.entity_type, e.entity_id, e.actor_label) for e in entries])
+    dumped = repr(
+        [(e.action, e.fields, e.entity_type, e.entity_id, e.actor_label) for e in entries]
+    )
     for secret in (SECRET_DIAGNOSIS, "TSH", SECRET_MEDICINE, "Thyroid", "Composite"):
         assert secret not in dumped
 
 
 def test_it_numbers_prescriptions_with_distinct_codes(world):
     doctor = world.member("a", Role.DOCTOR)
-    codes = {make_prescription(world.clinic_a, patient=world.patient_a, prescriber=doctor).code for _ in range(5)}
+    codes = {
+        make_prescription(world.clinic_a, patient=world.patient_a, prescriber=doctor).code
+        for _ in range(5)
+    }
     assert len(codes) == 5
     assert Prescription.objects.filter(clinic=world.clinic_a).count() == 5
