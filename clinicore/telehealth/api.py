@@ -9,7 +9,7 @@ from clinicore.scheduling.access import appointment_get_for_clinic
 from clinicore.scheduling.models import Appointment, Mode
 from clinicore.telehealth import ice, services
 from clinicore.telehealth.access import participant_role, room_entry_check, room_window
-from clinicore.telehealth.schemas import RoomOut
+from clinicore.telehealth.schemas import VideoRoomOut
 
 router = ClinicRouter(tags=["telehealth"])
 
@@ -61,7 +61,7 @@ def room_info(appointment: Appointment, user) -> dict:
 
 @router.get(
     "/rooms/{appointment_id}",
-    response=RoomOut,
+    response=VideoRoomOut,
     summary="Get a video visit's room",
     description=(
         "Whether you can join now (only the visit's patient and practitioner, from shortly before the "

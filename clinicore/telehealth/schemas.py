@@ -15,7 +15,7 @@ class IceServerOut(Schema):
     )
 
 
-class RoomOut(Schema):
+class VideoRoomOut(Schema):
     appointment_id: uuid.UUID
     status: str = Field(..., examples=["waiting"], description="waiting, live or ended")
     appointment_status: str = Field(..., examples=["confirmed"])
