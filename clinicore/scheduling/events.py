@@ -1,11 +1,15 @@
-"""What scheduling tells the rest of the product, one function per event, called after commit.
+"""What scheduling tells the rest of the product, one function per event.
 
-Each passes ids only. Delivery (email, SMS, WhatsApp, push, in-app) belongs to
-clinicore.notifications; when its enqueue function exists it is called from `_publish` here,
-so the wiring lives in this one place.
+Services call these inside the transaction that changes the appointment, so the messages it
+causes are written to the notifications outbox in that same transaction: a crash after the
+commit cannot lose them, and a rolled-back booking sends nothing. Delivery itself (email, SMS,
+WhatsApp, push, in-app) happens in the worker after commit. Live board updates go out after
+commit. Each event passes ids only; the wiring lives in this one place.
 """
 
 import logging
+
+from django.db import transaction
 
 logger = logging.getLogger("clinicore.scheduling.events")
 
@@ -21,17 +25,14 @@ def _publish(event: str, *, clinic_id, **ids) -> None:
     payload = {"clinic_id": str(clinic_id), **{k: str(v) for k, v in ids.items() if v is not None}}
     logger.info("scheduling event", extra={"event": event, **payload})
     if event.startswith("appointment."):
-        _board_refresh(event, clinic_id, payload)
+        transaction.on_commit(lambda: _board_refresh(event, clinic_id, payload))
+    from clinicore.notifications.services import event_enqueue
+
     try:
-        from clinicore.notifications import services as notifications
-    except ImportError:
-        return
-    enqueue = getattr(notifications, "event_enqueue", None)
-    if enqueue is None:
-        return
-    try:
-        enqueue(event=event, clinic_id=clinic_id, payload=payload)
-    except Exception:  # the booking is committed; a message failure must not turn it into an error
+        # A savepoint: a failure to write the messages must not undo or break the booking.
+        with transaction.atomic():
+            event_enqueue(event=event, clinic_id=clinic_id, payload=payload)
+    except Exception:
         logger.exception("scheduling event not queued", extra={"event": event, **payload})
 
 

@@ -734,7 +734,7 @@ def _book(
         actor=actor,
         fields=["patient", "practitioner", "service", "start", "mode", *details],
     )
-    _on_commit(events.appointment_booked, appointment)
+    events.appointment_booked(appointment)
     return appointment
 
 
@@ -901,7 +901,7 @@ def hold_convert_to_appointment(
         stamps.append("confirmed_at")
     hold.save(update_fields=stamps)
     _audit("hold.convert", hold, actor=actor, fields=stamps)
-    _on_commit(events.appointment_booked, hold)
+    events.appointment_booked(hold)
     return hold
 
 
@@ -996,7 +996,7 @@ def appointment_cancel(
     appointment.cancelled_at = now
     appointment.save(update_fields=["status", "cancellation_reason", "cancelled_at", "updated_at"])
     _audit("appointment.cancel", appointment, actor=actor, fields=["status", "cancellation_reason"])
-    _on_commit(events.appointment_cancelled, appointment)
+    events.appointment_cancelled(appointment)
     _on_commit(_waitlist_after_free, appointment.pk)
     return appointment
 
@@ -1052,7 +1052,7 @@ def appointment_reschedule(
         actor=actor,
         fields=["start", "practitioner", "rescheduled_from"],
     )
-    _on_commit(events.appointment_rescheduled, old, new)
+    events.appointment_rescheduled(old, new)
     _on_commit(_waitlist_after_free, old.pk)
     return new
 
@@ -1091,7 +1091,7 @@ def appointment_confirm(
         stamp="confirmed_at",
         now=now,
     )
-    _on_commit(events.appointment_confirmed, appointment)
+    events.appointment_confirmed(appointment)
     return appointment
 
 
@@ -1139,7 +1139,7 @@ def appointment_no_show(
     appointment = _transition(
         appointment, actor=actor, target=S.NO_SHOW, verb="marked as a no-show", stamp=None, now=now
     )
-    _on_commit(events.appointment_no_show, appointment)
+    events.appointment_no_show(appointment)
     return appointment
 
 
@@ -1221,9 +1221,8 @@ def series_create(
     _audit(
         "series.create", series, actor=actor, fields=["occurrences", "interval_days", "first_start"]
     )
-    transaction.on_commit(
-        lambda: [events.appointment_booked(a) for a in Appointment.objects.filter(series=series)]
-    )
+    for occurrence in Appointment.objects.filter(series=series):
+        events.appointment_booked(occurrence)
     return series
 
 
@@ -1410,7 +1409,7 @@ def waitlist_offer_freed_slot(
                 _audit("waitlist.offer", entry, actor=None, fields=["status", "offered_hold"])
         except (Conflict, InvalidInput):
             continue
-        _on_commit(events.waitlist_offered, entry)
+        events.waitlist_offered(entry)
         return entry
     return None
 
