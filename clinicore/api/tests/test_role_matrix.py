@@ -63,7 +63,7 @@ def test_it_answers_each_role_as_the_matrix_says(op, caller, world, client):
         response = getattr(client, op.method)(url, **kwargs)
     status = response.status_code
     expected = _expected(op, caller)
-    detail = f"{op.key} as {caller} (x-permission {op.permission!r}) gave {status}: {response.content[:400]!r}"
+    detail = f"{op.key} as {caller} (x-permission {op.permission!r}) gave {status}: {walk.body_preview(response, 400)!r}"
     assert status < 500, detail
     if expected == "2xx":
         assert 200 <= status < 300, f"expected 2xx — {detail}"

@@ -54,7 +54,7 @@ def test_it_answers_404_to_another_clinics_owner(op, world, client):
     )
     assert response.status_code == 404, (
         f"{op.key}: clinic B's owner got {response.status_code} for clinic A's {op.kind} "
-        f"(must be 404, never revealing it exists): {response.content[:300]!r}"
+        f"(must be 404, never revealing it exists): {walk.body_preview(response, 300)!r}"
     )
     assert walk.snapshot(made) == before, (
         f"{op.key} changed clinic A's {op.kind} for clinic B's owner"
@@ -102,7 +102,7 @@ def test_it_lists_nothing_of_another_clinic(op, world, client):
     secret = _clinic_a_ids(world)
     response = client.get(op.path, dict(op.query) or None, headers=world.headers("b", Role.OWNER))
     assert response.status_code < 300, (
-        f"{op.key}: {response.status_code} {response.content[:300]!r}"
+        f"{op.key}: {response.status_code} {walk.body_preview(response, 300)!r}"
     )
     leaked = walk.uuids_in(response.json()) & secret
     assert not leaked, (

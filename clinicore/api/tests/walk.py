@@ -226,3 +226,10 @@ load_registries()
 SCHEMA = openapi_schema()
 OPERATIONS = operations(SCHEMA)
 PAGES = workspace_pages()
+
+
+def body_preview(response, limit: int = 400) -> bytes:
+    """The start of a response body for failure messages; streamed files are not read."""
+    if getattr(response, "streaming", False):
+        return b"<streamed body>"
+    return response.content[:limit]
