@@ -30,7 +30,14 @@ def pytest(env_extra: dict, args: list[str]) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--workers",
+        default=os.environ.get("TEST_WORKERS", "2"),
+        help="pytest-xdist workers per database run (0 = no xdist); default 2, one per core",
+    )
     known, rest = parser.parse_known_args()
+    if known.workers not in ("", "0") and not any(a == "-n" or a.startswith("-n") for a in rest):
+        rest = ["-n", known.workers, "--dist", "loadfile", *rest]
     ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
     results = {}
     if known.db in {"sqlite", "both"}:
