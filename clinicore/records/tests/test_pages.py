@@ -1,0 +1,134 @@
+"""Workspace record pages: forms that explain mistakes, drafts that lock once signed, and the
+patient's portal list of what was shared."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from clinicore.clinics.permissions import Role
+from clinicore.records.models import Document, TreatmentRecord
+from clinicore.records.testing import (
+    doctor_of,
+    make_document,
+    make_prescription,
+    make_visit,
+    pdf_bytes,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _base(world, patient=None):
+    patient = patient or world.patient_a
+    return f"/c/{world.clinic_a.slug}/desk/patients/{patient.pk}/records/"
+
+
+def test_it_lists_a_patients_records_for_clinicians_and_hides_them_from_the_front_desk(
+    world, client
+):
+    doctor = doctor_of(world, world.clinic_a)
+    make_visit(world.clinic_a, patient=world.patient_a, practitioner=doctor, shared=True)
+    rx = make_prescription(world.clinic_a, patient=world.patient_a, prescriber=doctor)
+    make_document(world.clinic_a, patient=world.patient_a, by=doctor, title="Lipid profile")
+    client.force_login(doctor.user)
+    page = client.get(_base(world)).content.decode()
+    assert "Signed" in page and rx.code in page and "Lipid profile" in page
+    detail = client.get(
+        f"/c/{world.clinic_a.slug}/desk/patients/{world.patient_a.pk}/"
+    ).content.decode()
+    assert "Records and prescriptions" in detail
+    client.force_login(world.member("a", Role.RECEPTIONIST).user)
+    assert client.get(_base(world)).status_code == 403
+    detail = client.get(
+        f"/c/{world.clinic_a.slug}/desk/patients/{world.patient_a.pk}/"
+    ).content.decode()
+    assert "Records and prescriptions" not in detail
+
+
+def test_it_explains_that_sharing_needs_a_signature_and_keeps_what_was_typed(world, client):
+    client.force_login(doctor_of(world, world.clinic_a).user)
+    response = client.post(
+        _base(world) + "visits/new/", {"diagnosis": "Otitis media", "share": "on"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Sign the summary to share it with the patient." in page and "Otitis media" in page
+    assert not TreatmentRecord.objects.exists()
+
+
+def test_it_edits_a_draft_and_refuses_to_edit_it_once_signed(world, client):
+    doctor = doctor_of(world, world.clinic_a)
+    draft = make_visit(world.clinic_a, patient=world.patient_a, practitioner=doctor, sign=False)
+    client.force_login(doctor.user)
+    edit = f"/c/{world.clinic_a.slug}/desk/records/visits/{draft.pk}/edit/"
+    response = client.post(
+        edit, {"diagnosis": "Reversible pulpitis", "notes": "Sedative dressing", "sign": "on"}
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.diagnosis == "Reversible pulpitis" and draft.is_signed
+    response = client.post(edit, {"diagnosis": "Changed later"}, follow=True)
+    assert "can no longer be edited" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.diagnosis == "Reversible pulpitis"
+    action = f"/c/{world.clinic_a.slug}/desk/records/visits/{draft.pk}/action/"
+    response = client.post(action, {"action": "addendum", "text": "Pain settled."}, follow=True)
+    assert (
+        "The addendum is added." in response.content.decode()
+        and "Pain settled." in response.content.decode()
+    )
+
+
+def test_it_refuses_a_disguised_executable_on_the_upload_page(world, client):
+    client.force_login(doctor_of(world, world.clinic_a).user)
+    exe = SimpleUploadedFile(
+        "report.pdf", b"MZ\x90\x00" + b"\x00" * 100, content_type="application/pdf"
+    )
+    response = client.post(
+        _base(world) + "documents/new/", {"title": "Report", "kind": "lab_report", "file": exe}
+    )
+    assert response.status_code == 200
+    assert "This file is not a PDF, JPEG or PNG." in response.content.decode()
+    assert not Document.objects.exists()
+    ok = SimpleUploadedFile("report.pdf", pdf_bytes())
+    response = client.post(
+        _base(world) + "documents/new/",
+        {"title": "Report", "kind": "lab_report", "file": ok, "share": "on"},
+    )
+    assert response.status_code == 302
+    assert Document.objects.get().shared_with_patient
+
+
+def test_it_shows_the_patient_only_shared_items_in_the_portal(world, client):
+    doctor = doctor_of(world, world.clinic_a)
+    make_visit(
+        world.clinic_a,
+        patient=world.patient_a,
+        practitioner=doctor,
+        shared=True,
+        diagnosis="Shared dx",
+    )
+    make_visit(
+        world.clinic_a, patient=world.patient_a, practitioner=doctor, diagnosis="Internal dx"
+    )
+    make_visit(
+        world.clinic_a,
+        patient=world.other_patient_a,
+        practitioner=doctor,
+        shared=True,
+        diagnosis="Bela dx",
+    )
+    shared_rx = make_prescription(
+        world.clinic_a, patient=world.patient_a, prescriber=doctor, shared=True
+    )
+    hidden_rx = make_prescription(world.clinic_a, patient=world.patient_a, prescriber=doctor)
+    make_document(
+        world.clinic_a, patient=world.patient_a, by=doctor, shared=True, title="Shared scan"
+    )
+    make_document(world.clinic_a, patient=world.patient_a, by=doctor, title="Hidden scan")
+    client.force_login(world.patient_user)
+    page = client.get("/me/records/").content.decode()
+    assert "Shared dx" in page and "Shared scan" in page and shared_rx.code in page
+    for secret in ("Internal dx", "Bela dx", "Hidden scan", hidden_rx.code):
+        assert secret not in page
+    assert client.get(f"/me/records/prescriptions/{shared_rx.pk}/pdf/").content.startswith(b"%PDF")
+    assert client.get(f"/me/records/prescriptions/{hidden_rx.pk}/pdf/").status_code == 404
