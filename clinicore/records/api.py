@@ -291,6 +291,13 @@ def list_visits(
         qs = selectors.shared_treatment_records_for_user(
             user=request.auth.user, clinic=request.auth.clinic
         )
+    services.records_list_read(
+        clinic=request.auth.clinic,
+        actor=_actor(request),
+        kind="treatment_record",
+        patient_id=patient_id if _staff(request) else None,
+        as_patient=not _staff(request),
+    )
     return _page(qs, page, record_out)
 
 
@@ -427,6 +434,13 @@ def list_prescriptions(request, page: Query[PageParams], patient_id: uuid.UUID |
         qs = selectors.shared_prescriptions_for_user(
             user=request.auth.user, clinic=request.auth.clinic
         )
+    services.records_list_read(
+        clinic=request.auth.clinic,
+        actor=_actor(request),
+        kind="prescription",
+        patient_id=patient_id if _staff(request) else None,
+        as_patient=not _staff(request),
+    )
     return _page(qs, page, prescription_out)
 
 
@@ -590,6 +604,13 @@ def list_documents(
         qs = selectors.document_list(clinic=request.auth.clinic, patient_id=patient_id, kind=kind)
     else:
         qs = selectors.shared_documents_for_user(user=request.auth.user, clinic=request.auth.clinic)
+    services.records_list_read(
+        clinic=request.auth.clinic,
+        actor=_actor(request),
+        kind="document",
+        patient_id=patient_id if _staff(request) else None,
+        as_patient=not _staff(request),
+    )
     return _page(qs, page, document_out)
 
 

@@ -7,6 +7,7 @@ from clinicore.records.models import (
     Document,
     Prescription,
     PrescriptionItem,
+    RecordAddendum,
     TreatmentCatalogItem,
     TreatmentRecord,
     TreatmentRecordItem,
@@ -25,7 +26,10 @@ def _records(qs):
         "patient", "practitioner__user", "signed_by", "clinic"
     ).prefetch_related(
         Prefetch("items", queryset=TreatmentRecordItem.objects.order_by("position", "id")),
-        "addenda",
+        Prefetch(
+            "addenda",
+            queryset=RecordAddendum.objects.select_related("author").order_by("created_at", "id"),
+        ),
     )
 
 

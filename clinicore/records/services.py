@@ -583,3 +583,17 @@ def patient_records_read(*, patient, actor, as_patient: bool = False) -> None:
         clinic_id=patient.clinic_id,
         actor=actor,
     )
+
+
+def records_list_read(
+    *, clinic, actor, kind: str, patient_id=None, as_patient: bool = False
+) -> None:
+    """A list of summaries, prescriptions or documents was opened: one entry per list, naming the
+    patient when the list is one patient's."""
+    audit_record(
+        action=f"{kind}.list_by_patient" if as_patient else f"{kind}.list",
+        entity_type="patient" if patient_id else kind,
+        entity_id=patient_id or "",
+        clinic_id=getattr(clinic, "pk", None),
+        actor=actor,
+    )

@@ -268,3 +268,24 @@ def test_it_answers_404_to_a_guessed_document_url_for_non_members(world, client)
     client.force_login(world.patient_user)
     got = client.get(f"/me/records/documents/{doc.pk}/")
     assert got.status_code == 200 and got.content == pdf_bytes()
+
+
+def test_it_lists_visits_and_prescriptions_in_a_fixed_number_of_queries(
+    world, api, django_assert_max_num_queries
+):
+    doctor = doctor_of(world, world.clinic_a)
+    headers = world.headers("a", Role.DOCTOR)
+    for _ in range(2):
+        make_visit(world.clinic_a, patient=world.patient_a, practitioner=doctor)
+        make_prescription(world.clinic_a, patient=world.patient_a, prescriber=doctor)
+    api.get("/api/v1/records/visits", headers=headers)  # warm caches (sessions, content types)
+    with django_assert_max_num_queries(12) as few:
+        assert len(api.get("/api/v1/records/visits", headers=headers).json()["items"]) == 2
+    baseline = len(few.captured_queries)
+    for _ in range(6):
+        make_visit(world.clinic_a, patient=world.other_patient_a, practitioner=doctor)
+        make_prescription(world.clinic_a, patient=world.other_patient_a, prescriber=doctor)
+    with django_assert_max_num_queries(baseline):
+        assert len(api.get("/api/v1/records/visits", headers=headers).json()["items"]) == 8
+    with django_assert_max_num_queries(baseline):
+        assert len(api.get("/api/v1/records/prescriptions", headers=headers).json()["items"]) == 8
