@@ -77,6 +77,36 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
   }
 });
+
+// Web push from the clinic (notifications' webpush provider sends {title, body, url}).
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = { body: event.data ? event.data.text() : "" }; }
+  let target = "/me/notifications/";
+  try {
+    const link = new URL(data.url || target, self.location.origin);
+    if (link.origin === self.location.origin) { target = link.pathname + link.search; }
+  } catch (e) { /* keep the notifications page */ }
+  event.waitUntil(self.registration.showNotification(data.title || "Clinicore", {
+    body: data.body || "",
+    icon: "%(icon)s",
+    badge: "%(icon)s",
+    data: { url: target },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = (event.notification.data && event.notification.data.url) || "/me/notifications/";
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      for (const client of windows) {
+        if (new URL(client.url).pathname === target.split("?")[0] && "focus" in client) { return client.focus(); }
+      }
+      return self.clients.openWindow(target);
+    })
+  );
+});
 """
 
 
