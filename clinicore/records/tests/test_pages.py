@@ -132,3 +132,31 @@ def test_it_shows_the_patient_only_shared_items_in_the_portal(world, client):
         assert secret not in page
     assert client.get(f"/me/records/prescriptions/{shared_rx.pk}/pdf/").content.startswith(b"%PDF")
     assert client.get(f"/me/records/prescriptions/{hidden_rx.pk}/pdf/").status_code == 404
+
+
+def test_it_lets_a_manager_add_and_retire_catalog_treatments_and_others_only_read(world, client):
+    url = f"/c/{world.clinic_a.slug}/desk/records/catalog/"
+    client.force_login(world.member("a", Role.MANAGER).user)
+    body = {
+        "name": "Ceramic crown",
+        "code": "CRN",
+        "default_price": "9000",
+        "duration_minutes": "60",
+    }
+    assert client.post(url, body).status_code == 302
+    again = client.post(url, {**body, "name": "Another crown"})
+    assert "already has a treatment with code CRN" in again.content.decode()
+    from clinicore.records.models import TreatmentCatalogItem
+
+    crown = TreatmentCatalogItem.objects.get(clinic=world.clinic_a, code="CRN")
+    assert (str(crown.default_price), crown.currency) == ("9000.00", "INR")
+    client.force_login(world.member("a", Role.DOCTOR).user)
+    page = client.get(url).content.decode()
+    assert "Ceramic crown" in page and "Add to catalog" not in page
+    client.post(url, {**body, "code": "CRN2"})
+    assert not TreatmentCatalogItem.objects.filter(code="CRN2").exists()
+    assert client.post(url + f"{crown.pk}/retire/").status_code == 403
+    client.force_login(world.member("a", Role.MANAGER).user)
+    client.post(url + f"{crown.pk}/retire/")
+    crown.refresh_from_db()
+    assert not crown.is_active
