@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from clinicore.accounts import services
 from clinicore.accounts.models import User
 from clinicore.accounts.schemas import (
+    DetailOut,
     LoginIn,
     MeOut,
-    MessageOut,
     PasswordChangeIn,
     PasswordResetConfirmIn,
     PasswordResetIn,
@@ -211,7 +211,7 @@ def me(request):
 
 @router.post(
     "/verify-email",
-    response=MessageOut,
+    response=DetailOut,
     summary="Confirm an email address",
     description="Confirms the address with the token from the emailed link (valid 7 days).",
     openapi_extra=policy(PUBLIC),
@@ -246,7 +246,7 @@ def password_change(request, payload: PasswordChangeIn):
 
 @router.post(
     "/password/reset",
-    response={202: MessageOut},
+    response={202: DetailOut},
     summary="Ask for a password reset link",
     description="Always answers 202, whether or not an account has this email (no account "
     "enumeration); when one does, a reset link is emailed.",
@@ -259,7 +259,7 @@ def password_reset(request, payload: PasswordResetIn):
 
 @router.post(
     "/password/reset/confirm",
-    response=MessageOut,
+    response=DetailOut,
     summary="Set a new password from a reset link",
     description="Takes the `uid` and `token` of the emailed link; the link works once. Every "
     "existing session of the account ends.",

@@ -62,7 +62,7 @@ class RefreshIn(Schema):
     )
 
 
-class MessageOut(Schema):
+class DetailOut(Schema):
     detail: str
 
 

@@ -1,9 +1,8 @@
 """The one REST API: mounts each app's router, auth, errors, pagination, rate limits."""
 
-from ninja import NinjaAPI
-
 from clinicore.api import errors
 from clinicore.api.auth import API_AUTH
+from clinicore.api.openapi import ClinicoreAPI
 
 DESCRIPTION = """
 Clinicore's REST API for mobile apps and integrations.
@@ -21,7 +20,7 @@ in `X-Clinic-API-Key`. A token is bound to the clinic its user acts for.
 hold it are listed in `docs/permissions.md`.
 """
 
-api = NinjaAPI(
+api = ClinicoreAPI(
     title="Clinicore API",
     version="1.0.0",
     description=DESCRIPTION,
@@ -39,11 +38,11 @@ api.add_router("/audit", "clinicore.clinics.api.audit_router")
 api.add_router("/patients", "clinicore.patients.api.router")
 api.add_router("/records", "clinicore.records.api.router")
 api.add_router("/notifications", "clinicore.notifications.api.router")
+api.add_router("/appointments", "clinicore.scheduling.api.router")
+api.add_router("/scheduling", "clinicore.scheduling.api.manage_router")
 api.add_router("/billing", "clinicore.billing.api.billing_router")
 api.add_router("/payments", "clinicore.billing.api.payments_router")
 api.add_router("/chat", "clinicore.messaging.api.router")
 api.add_router("/telehealth", "clinicore.telehealth.api.router")
-api.add_router("/appointments", "clinicore.scheduling.api.router")
-api.add_router("/scheduling", "clinicore.scheduling.api.manage_router")
 api.add_router("/reports", "clinicore.reports.api.router")
 api.add_router("/barcodes", "clinicore.desk.api.router")

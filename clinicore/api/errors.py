@@ -4,6 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, JsonResponse
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -93,6 +94,15 @@ def install(api) -> None:
                  422: "invalid_input", 429: "rate_limited"}
         return problem(request, status=exc.status_code, code=codes.get(exc.status_code, "error"),
                        title=str(exc.message))
+
+    @api.exception_handler(DataError)
+    def data_error(request, exc):
+        # The database refused a value the schema let through (too long, out of range, a
+        # character it cannot store): the client's input, not our failure. Logged so the
+        # schema that should have caught it gets its limit.
+        logger.warning("database refused a value", extra={"path": request.path})
+        return problem(request, status=422, code="invalid_input", title="The request has invalid fields",
+                       detail="A value is too long, out of range, or contains characters that cannot be stored.")
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):

@@ -5,10 +5,13 @@ from functools import cache
 from ninja import Schema
 from pydantic import Field, create_model
 
+# Beyond any real list, and within what every database accepts in OFFSET.
+MAX_OFFSET = 2**31 - 1
+
 
 class PageParams(Schema):
     limit: int = Field(25, ge=1, le=100, description="How many items to return (1–100).")
-    offset: int = Field(0, ge=0, description="How many items to skip.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many items to skip.")
 
 
 @cache

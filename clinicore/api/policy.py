@@ -7,9 +7,11 @@ walk the document and read the same keys, so a new operation is tested as soon a
 """
 
 import functools
+import re
 
 from ninja import Router
 
+from clinicore.api.validation import reject_unstorable_values
 from clinicore.clinics.permissions import MATRIX, TWO_FACTOR_REQUIRED, role_has
 from clinicore.core.errors import Forbidden, NotAuthenticated
 
@@ -80,6 +82,34 @@ class ClinicRouter(Router):
         @functools.wraps(view_func)
         def guarded(request, *args, **kw):
             check(request, perm, patient_allowed=patient_allowed)
+            reject_unstorable_values(kw)
             return view_func(request, *args, **kw)
 
-        return super().add_api_operation(path, methods, guarded, **kwargs)
+        super().add_api_operation(path, methods, guarded, **kwargs)
+        _document_problems(self.path_operations[_ninja_path(path)].operations[-1], public=perm == PUBLIC)
+
+
+def _ninja_path(path: str) -> str:
+    # Router.add_api_operation stores `{uuid:x}` paths under `{uuidstr:x}`.
+    return re.sub(r"\{uuid:(\w+)\}", r"{uuidstr:\1}", path, flags=re.IGNORECASE)
+
+
+def _document_problems(operation, *, public: bool) -> None:
+    """Adds the problem+json answers the shared layers can give (auth, policy, tenant access,
+    validation, state conflicts, rate limits) to the operation's OpenAPI responses, keeping any
+    the operation declares itself."""
+    from ninja.params.models import BodyModel, FileModel, FormModel
+
+    from clinicore.api.schemas import problem_responses, problem_statuses
+
+    has_body = any(issubclass(m, BodyModel | FormModel | FileModel) for m in operation.models)
+    statuses = [
+        s
+        for s in problem_statuses(method=operation.methods[0], public=public, has_body=has_body)
+        if s not in operation.response_models
+    ]
+    extra = dict(operation.openapi_extra or {})
+    responses = problem_responses(statuses)
+    responses.update(extra.get("responses", {}))
+    extra["responses"] = responses
+    operation.openapi_extra = extra
