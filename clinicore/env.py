@@ -40,7 +40,11 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 
 
 def _sqlite_test_path() -> str:
-    base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else "/tmp"
+    """Where a test run keeps its throwaway SQLite database (memory-backed when possible)."""
+    import tempfile
+
+    shm = "/dev/shm"  # noqa: S108 - a per-process test database, never user data
+    base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else tempfile.gettempdir()
     return os.path.join(base, f"clinicore-test-{os.getpid()}.sqlite3")
 
 
@@ -50,7 +54,11 @@ def parse_database_url(url: str, *, base_dir) -> dict:
     options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path)
-        if path.startswith("/") and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        if (
+            path.startswith("/")
+            and url.startswith("sqlite:///")
+            and not url.startswith("sqlite:////")
+        ):
             path = path[1:]
         name = path if os.path.isabs(path) else str(base_dir / path)
         return {

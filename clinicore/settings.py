@@ -295,7 +295,9 @@ TELEHEALTH_TURN_TTL_SECONDS = env_int("TELEHEALTH_TURN_TTL_SECONDS", 3600)
 TELEHEALTH_FORCE_RELAY = env_bool("TELEHEALTH_FORCE_RELAY", False)
 TELEHEALTH_ALLOWED_CANDIDATE_NETS = env_list("TELEHEALTH_ALLOWED_CANDIDATE_NETS", [])
 if TELEHEALTH_FORCE_RELAY and not (TELEHEALTH_TURN_URLS and TELEHEALTH_TURN_SECRET):
-    raise ImproperlyConfigured("TELEHEALTH_FORCE_RELAY needs TELEHEALTH_TURN_URLS and TELEHEALTH_TURN_SECRET.")
+    raise ImproperlyConfigured(
+        "TELEHEALTH_FORCE_RELAY needs TELEHEALTH_TURN_URLS and TELEHEALTH_TURN_SECRET."
+    )
 # Each open websocket may hold a Redis connection while it joins groups and receives; redis-py's
 # default pool of 100 refuses the 101st ("Too many connections") under a few hundred clients.
 CHANNEL_LAYER_MAX_CONNECTIONS = env_int("CHANNEL_LAYER_MAX_CONNECTIONS", 1000)
@@ -329,11 +331,15 @@ NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 120)
 NOTIFY_CIRCUIT_THRESHOLD = env_int("NOTIFY_CIRCUIT_THRESHOLD", 5)
 NOTIFY_CIRCUIT_OPEN_SECONDS = float(env_str("NOTIFY_CIRCUIT_OPEN_SECONDS", "60"))
 NOTIFY_REMINDER_OFFSETS = [
-    _timedelta(hours=float(part[:-1])) if part.endswith("h") else _timedelta(minutes=float(part.rstrip("m")))
+    _timedelta(hours=float(part[:-1]))
+    if part.endswith("h")
+    else _timedelta(minutes=float(part.rstrip("m")))
     for part in env_list("NOTIFY_REMINDER_OFFSETS", ["24h", "2h"])
 ]
 TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", "https://api.twilio.com")
-WHATSAPP_API_BASE_URL = env_str("WHATSAPP_API_BASE_URL", "https://graph.facebook.com/v21.0").rstrip("/")
+WHATSAPP_API_BASE_URL = env_str("WHATSAPP_API_BASE_URL", "https://graph.facebook.com/v21.0").rstrip(
+    "/"
+)
 WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN", "")
 TELEGRAM_API_BASE_URL = env_str("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip("/")
 VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")

@@ -26,7 +26,9 @@ def _bin_dir() -> str:
     initdb = shutil.which("initdb")
     if initdb:
         return os.path.dirname(initdb)
-    raise PostgresUnavailable("PostgreSQL server binaries (initdb) not found; apt-get install postgresql")
+    raise PostgresUnavailable(
+        "PostgreSQL server binaries (initdb) not found; apt-get install postgresql"
+    )
 
 
 def _free_port() -> int:
@@ -46,7 +48,9 @@ def cluster(*, extra_conf: dict | None = None):
         try:
             pw = pwd.getpwnam("postgres")
         except KeyError as exc:
-            raise PostgresUnavailable("running as root needs a 'postgres' user to own the cluster") from exc
+            raise PostgresUnavailable(
+                "running as root needs a 'postgres' user to own the cluster"
+            ) from exc
         os.chown(tmp, pw.pw_uid, pw.pw_gid)
         os.chmod(tmp, 0o700)
         runuser = shutil.which("runuser") or "/sbin/runuser"
@@ -56,8 +60,20 @@ def cluster(*, extra_conf: dict | None = None):
     user = "clinicore"
     try:
         subprocess.run(
-            [*prefix, f"{bindir}/initdb", "-D", data, "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
-            check=True, capture_output=True,
+            [
+                *prefix,
+                f"{bindir}/initdb",
+                "-D",
+                data,
+                "-U",
+                user,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+            check=True,
+            capture_output=True,
         )
         conf = {
             "listen_addresses": "'127.0.0.1'",
@@ -74,10 +90,25 @@ def cluster(*, extra_conf: dict | None = None):
             for key, value in conf.items():
                 fh.write(f"{key} = {value}\n")
         if as_root:
-            subprocess.run(["chown", "postgres:postgres", os.path.join(data, "postgresql.auto.conf")], check=True)
+            subprocess.run(
+                ["chown", "postgres:postgres", os.path.join(data, "postgresql.auto.conf")],
+                check=True,
+            )
         subprocess.run(
-            [*prefix, f"{bindir}/pg_ctl", "-D", data, "-l", os.path.join(tmp, "server.log"), "-w", "-t", "60", "start"],
-            check=True, capture_output=True,
+            [
+                *prefix,
+                f"{bindir}/pg_ctl",
+                "-D",
+                data,
+                "-l",
+                os.path.join(tmp, "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
         )
         deadline = time.monotonic() + 30
         while True:
@@ -93,7 +124,10 @@ def cluster(*, extra_conf: dict | None = None):
         raise PostgresUnavailable((exc.stderr or b"").decode(errors="replace")[-2000:]) from exc
     finally:
         if os.path.exists(os.path.join(data, "postmaster.pid")):
-            subprocess.run([*prefix, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"], capture_output=True)
+            subprocess.run(
+                [*prefix, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"],
+                capture_output=True,
+            )
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -23,7 +23,10 @@ def pytest(env_extra: dict, args: list[str]) -> int:
     cmd = [str(ROOT / ".venv" / "bin" / "python"), "-m", "pytest", *args]
     started = time.monotonic()
     code = subprocess.call(cmd, cwd=ROOT, env=env)
-    print(f"[tests] {env_extra.get('LABEL', '')} finished in {time.monotonic() - started:.0f}s with exit code {code}", flush=True)
+    print(
+        f"[tests] {env_extra.get('LABEL', '')} finished in {time.monotonic() - started:.0f}s with exit code {code}",
+        flush=True,
+    )
     return code
 
 
@@ -52,7 +55,10 @@ def main() -> int:
             print(f"[tests] PostgreSQL unavailable: {exc}", flush=True)
             results["postgres"] = 1 if ci else 0
             if not ci:
-                print("[tests] PostgreSQL run SKIPPED (set CI=true to make this a failure)", flush=True)
+                print(
+                    "[tests] PostgreSQL run SKIPPED (set CI=true to make this a failure)",
+                    flush=True,
+                )
     failed = [name for name, code in results.items() if code not in (0,)]
     print(f"[tests] summary: {results}", flush=True)
     return 1 if failed else 0

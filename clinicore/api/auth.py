@@ -57,7 +57,9 @@ def _active_clinic(clinic_id) -> Clinic | None:
     if not clinic_id:
         return None
     try:
-        return Clinic.objects.filter(pk=uuid.UUID(str(clinic_id)), status=Clinic.Status.ACTIVE).first()
+        return Clinic.objects.filter(
+            pk=uuid.UUID(str(clinic_id)), status=Clinic.Status.ACTIVE
+        ).first()
     except ValueError:
         return None
 
@@ -75,7 +77,13 @@ class JWTAuth(HttpBearer):
         clinic = _active_clinic(claims.get("clinic"))
         membership = _membership(user, clinic)
         return _bind(
-            Principal(user=user, clinic=clinic, membership=membership, via="jwt", two_factor=claims.get("tfa"))
+            Principal(
+                user=user,
+                clinic=clinic,
+                membership=membership,
+                via="jwt",
+                two_factor=claims.get("tfa"),
+            )
         )
 
 
@@ -95,7 +103,9 @@ class ClinicApiKeyAuth(APIKeyHeader):
             return None
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
         return _bind(
-            Principal(user=None, clinic=api_key.clinic, membership=None, api_key=api_key, via="api_key")
+            Principal(
+                user=None, clinic=api_key.clinic, membership=None, api_key=api_key, via="api_key"
+            )
         )
 
 
@@ -132,7 +142,13 @@ class BrowserSessionAuth(SessionAuth):
         ):
             two_factor = "enrol"
         return _bind(
-            Principal(user=user, clinic=clinic, membership=membership, via="session", two_factor=two_factor)
+            Principal(
+                user=user,
+                clinic=clinic,
+                membership=membership,
+                via="session",
+                two_factor=two_factor,
+            )
         )
 
 

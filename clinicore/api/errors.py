@@ -16,7 +16,9 @@ logger = logging.getLogger("clinicore.api")
 PROBLEM = "application/problem+json"
 
 
-def problem(request, *, status: int, code: str, title: str, detail: str = "", fields=None, headers=None):
+def problem(
+    request, *, status: int, code: str, title: str, detail: str = "", fields=None, headers=None
+):
     body = {
         "type": f"https://clinicore.app/problems/{code}",
         "title": title,
@@ -70,14 +72,25 @@ def install(api) -> None:
     def django_validation_error(request, exc: DjangoValidationError):
         fields = getattr(exc, "message_dict", None) or {"request": exc.messages}
         fields = {k: " ".join(v) if isinstance(v, list) else str(v) for k, v in fields.items()}
-        return problem(request, status=422, code="invalid_input", title="The request has invalid fields",
-                       detail="; ".join(fields.values()), fields=fields)
+        return problem(
+            request,
+            status=422,
+            code="invalid_input",
+            title="The request has invalid fields",
+            detail="; ".join(fields.values()),
+            fields=fields,
+        )
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):
-        return problem(request, status=401, code="not_authenticated", title="Sign in to continue",
-                       detail="Send a valid bearer token or X-Clinic-API-Key.",
-                       headers={"WWW-Authenticate": 'Bearer realm="clinicore"'})
+        return problem(
+            request,
+            status=401,
+            code="not_authenticated",
+            title="Sign in to continue",
+            detail="Send a valid bearer token or X-Clinic-API-Key.",
+            headers={"WWW-Authenticate": 'Bearer realm="clinicore"'},
+        )
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
@@ -85,15 +98,30 @@ def install(api) -> None:
 
     @api.exception_handler(DjangoPermissionDenied)
     def forbidden(request, exc):
-        return problem(request, status=403, code="forbidden", title="You do not have permission to do this")
+        return problem(
+            request, status=403, code="forbidden", title="You do not have permission to do this"
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        codes = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
-                 405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-                 422: "invalid_input", 429: "rate_limited"}
-        return problem(request, status=exc.status_code, code=codes.get(exc.status_code, "error"),
-                       title=str(exc.message))
+        codes = {
+            400: "bad_request",
+            401: "not_authenticated",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            409: "conflict",
+            413: "too_large",
+            415: "unsupported_media_type",
+            422: "invalid_input",
+            429: "rate_limited",
+        }
+        return problem(
+            request,
+            status=exc.status_code,
+            code=codes.get(exc.status_code, "error"),
+            title=str(exc.message),
+        )
 
     @api.exception_handler(DataError)
     def data_error(request, exc):
@@ -101,11 +129,21 @@ def install(api) -> None:
         # character it cannot store): the client's input, not our failure. Logged so the
         # schema that should have caught it gets its limit.
         logger.warning("database refused a value", extra={"path": request.path})
-        return problem(request, status=422, code="invalid_input", title="The request has invalid fields",
-                       detail="A value is too long, out of range, or contains characters that cannot be stored.")
+        return problem(
+            request,
+            status=422,
+            code="invalid_input",
+            title="The request has invalid fields",
+            detail="A value is too long, out of range, or contains characters that cannot be stored.",
+        )
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):
         logger.exception("unhandled API error", extra={"path": request.path})
-        return problem(request, status=500, code="internal_error", title="Something went wrong on our side",
-                       detail="The error was logged; try again or contact support with the request id.")
+        return problem(
+            request,
+            status=500,
+            code="internal_error",
+            title="Something went wrong on our side",
+            detail="The error was logged; try again or contact support with the request id.",
+        )

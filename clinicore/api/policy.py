@@ -60,7 +60,12 @@ def check(request, perm: str, *, patient_allowed: bool) -> None:
                 code="two_factor_required",
             )
         return
-    if patient_allowed and principal.user is not None and principal.membership is None and principal.api_key is None:
+    if (
+        patient_allowed
+        and principal.user is not None
+        and principal.membership is None
+        and principal.api_key is None
+    ):
         return
     if principal.clinic is None and principal.api_key is None:
         raise Forbidden("Choose the clinic you act for (sign in with a clinic, or send X-Clinic).")
@@ -86,7 +91,9 @@ class ClinicRouter(Router):
             return view_func(request, *args, **kw)
 
         super().add_api_operation(path, methods, guarded, **kwargs)
-        _document_problems(self.path_operations[_ninja_path(path)].operations[-1], public=perm == PUBLIC)
+        _document_problems(
+            self.path_operations[_ninja_path(path)].operations[-1], public=perm == PUBLIC
+        )
 
 
 def _ninja_path(path: str) -> str:

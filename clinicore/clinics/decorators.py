@@ -30,7 +30,9 @@ def workspace_view(perm: str | None = None, *, methods: tuple[str, ...] = ("GET"
                 return redirect_to_login(request.get_full_path())
             clinic = clinic_get_by_slug(clinic_slug)
             request.membership = membership_require(request.user, clinic, perm)
-            detour = workspace_redirect(request, required=request.membership.role in TWO_FACTOR_REQUIRED)
+            detour = workspace_redirect(
+                request, required=request.membership.role in TWO_FACTOR_REQUIRED
+            )
             if detour is not None:
                 return detour
             request.clinic = clinic

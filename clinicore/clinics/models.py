@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.db import models
 
-from clinicore.core.models import BaseModel, TenantModel
 from clinicore.clinics.permissions import Role
+from clinicore.core.models import BaseModel, TenantModel
 
 
 class Clinic(BaseModel):
@@ -70,7 +70,9 @@ class Branch(TenantModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["clinic", "name"], name="branch_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "name"], name="branch_name_unique")
+        ]
 
     def __str__(self):
         return self.name
@@ -83,9 +85,7 @@ class Room(TenantModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["branch", "name"], name="room_name_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["branch", "name"], name="room_name_unique")]
 
     def __str__(self):
         return self.name

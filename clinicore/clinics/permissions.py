@@ -106,12 +106,24 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.NURSE: frozenset(_CLINICAL - {Perm.TELEHEALTH_JOIN}),
     Role.RECEPTIONIST: frozenset(_FRONT_DESK),
     Role.PHARMACIST: frozenset(
-        {Perm.CLINIC_READ, Perm.STAFF_READ, Perm.PATIENTS_READ, Perm.PATIENTS_CLINICAL_READ,
-         Perm.BILLING_READ, Perm.CHAT_READ, Perm.CHAT_WRITE}
+        {
+            Perm.CLINIC_READ,
+            Perm.STAFF_READ,
+            Perm.PATIENTS_READ,
+            Perm.PATIENTS_CLINICAL_READ,
+            Perm.BILLING_READ,
+            Perm.CHAT_READ,
+            Perm.CHAT_WRITE,
+        }
     ),
     Role.LAB_TECHNICIAN: frozenset(
-        {Perm.CLINIC_READ, Perm.STAFF_READ, Perm.PATIENTS_READ, Perm.PATIENTS_CLINICAL_READ,
-         Perm.SCHEDULE_READ}
+        {
+            Perm.CLINIC_READ,
+            Perm.STAFF_READ,
+            Perm.PATIENTS_READ,
+            Perm.PATIENTS_CLINICAL_READ,
+            Perm.SCHEDULE_READ,
+        }
     ),
 }
 

@@ -13,8 +13,10 @@ class ActorContext:
     user_agent: str = ""
 
 
+# The default is a frozen (immutable) dataclass, so sharing it is safe.
 _current: contextvars.ContextVar[ActorContext] = contextvars.ContextVar(
-    "clinicore_actor", default=ActorContext()
+    "clinicore_actor",
+    default=ActorContext(),  # noqa: B039
 )
 
 

@@ -64,11 +64,13 @@ class CorsMiddleware:
     def __call__(self, request):
         origin = request.headers.get("Origin")
         allowed = (
-            origin
-            and origin in settings.CORS_ALLOWED_ORIGINS
-            and request.path.startswith("/api/")
+            origin and origin in settings.CORS_ALLOWED_ORIGINS and request.path.startswith("/api/")
         )
-        if allowed and request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        if (
+            allowed
+            and request.method == "OPTIONS"
+            and "Access-Control-Request-Method" in request.headers
+        ):
             from django.http import HttpResponse
 
             response = HttpResponse(status=204)
@@ -148,7 +150,9 @@ class RateLimitMiddleware:
                 "web/error.html",
                 {
                     "title": _("Slow down a little"),
-                    "message": _("You tried that many times in a short while. Wait a minute, then try again."),
+                    "message": _(
+                        "You tried that many times in a short while. Wait a minute, then try again."
+                    ),
                 },
                 status=429,
             )

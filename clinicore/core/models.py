@@ -47,6 +47,9 @@ class AuditEntry(models.Model):
         ]
         ordering = ["-at", "-id"]
 
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.entity_type} {self.entity_id}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise RuntimeError("Audit entries are append-only.")

@@ -4,7 +4,17 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 # ISO 4217 minor-unit exponents for the currencies clinics use here.
-EXPONENTS = {"INR": 2, "USD": 2, "EUR": 2, "GBP": 2, "AUD": 2, "JPY": 0, "CNY": 2, "SGD": 2, "AED": 2}
+EXPONENTS = {
+    "INR": 2,
+    "USD": 2,
+    "EUR": 2,
+    "GBP": 2,
+    "AUD": 2,
+    "JPY": 0,
+    "CNY": 2,
+    "SGD": 2,
+    "AED": 2,
+}
 CURRENCIES = tuple(sorted(EXPONENTS))
 
 

@@ -36,8 +36,12 @@ def make_clinic(slug: str | None = None, **extra) -> Clinic:
     return Clinic.objects.create(slug=slug, **defaults)
 
 
-def make_member(clinic: Clinic, role: str = Role.RECEPTIONIST, user: User | None = None, **extra) -> Membership:
-    user = user or make_user(f"{role}.{clinic.slug}.{next(_seq)}@example.test", full_name=f"{role.title()} {clinic.slug}")
+def make_member(
+    clinic: Clinic, role: str = Role.RECEPTIONIST, user: User | None = None, **extra
+) -> Membership:
+    user = user or make_user(
+        f"{role}.{clinic.slug}.{next(_seq)}@example.test", full_name=f"{role.title()} {clinic.slug}"
+    )
     if role in Role.practitioners():
         extra.setdefault("title", "Dr.")
     return Membership.objects.create(clinic=clinic, user=user, role=role, **extra)
@@ -64,7 +68,9 @@ class World:
 
     def __init__(self):
         self.clinic_a = make_clinic("clinic-a", name="Clinic A")
-        self.clinic_b = make_clinic("clinic-b", name="Clinic B", time_zone="America/New_York", currency="USD", country="US")
+        self.clinic_b = make_clinic(
+            "clinic-b", name="Clinic B", time_zone="America/New_York", currency="USD", country="US"
+        )
         self.members_a = {role: make_member(self.clinic_a, role) for role in Role.values}
         self.members_b = {role: make_member(self.clinic_b, role) for role in Role.values}
         self.patient_user = make_user("patient.a@example.test", full_name="Asha Patient")

@@ -569,7 +569,9 @@ def platform_usage(*, clinic_ids, now=None) -> dict:
     next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
     rows = (
         _appointment_model()
-        .objects.filter(clinic_id__in=list(clinic_ids), start__gte=month_start, start__lt=next_month)
+        .objects.filter(
+            clinic_id__in=list(clinic_ids), start__gte=month_start, start__lt=next_month
+        )
         .exclude(**{f"{A_STATUS}__in": NOT_APPOINTMENTS})
         .values("clinic_id")
         .annotate(n=Count("pk"))

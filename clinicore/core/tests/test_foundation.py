@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from clinicore.core import crypto
 from clinicore.core.audit import audit_record
 from clinicore.core.models import AuditEntry
-from clinicore.core.money import Money, CurrencyMismatch, from_minor, to_minor
+from clinicore.core.money import CurrencyMismatch, Money, from_minor, to_minor
 
 
 def test_it_answers_health(client):
@@ -40,9 +40,16 @@ def test_money_refuses_floats_and_mixed_currencies():
 def test_clinical_text_is_not_stored_in_plain_text(world):
     from clinicore.patients.services import patient_update
 
-    patient_update(patient=world.patient_a, allergies="Penicillin anaphylaxis", medical_history="Asthma since 2009")
+    patient_update(
+        patient=world.patient_a,
+        allergies="Penicillin anaphylaxis",
+        medical_history="Asthma since 2009",
+    )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT allergies, medical_history FROM patients_patient WHERE id = %s", [world.patient_a.pk.hex if connection.vendor == "sqlite" else world.patient_a.pk])
+        cursor.execute(
+            "SELECT allergies, medical_history FROM patients_patient WHERE id = %s",
+            [world.patient_a.pk.hex if connection.vendor == "sqlite" else world.patient_a.pk],
+        )
         allergies, history = cursor.fetchone()
     assert "Penicillin" not in allergies and allergies.startswith(crypto.PREFIX)
     assert "Asthma" not in history
@@ -96,7 +103,9 @@ def test_passwords_are_hashed_with_argon2_outside_tests():
     )
     env = {k: v for k, v in __import__("os").environ.items() if k != "CLINICORE_ENV"}
     env["CLINICORE_ENV"] = "embedded"
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "argon2"
 
 
@@ -108,8 +117,14 @@ def test_production_refuses_the_default_secret_key():
     env = {**os.environ, "CLINICORE_ENV": "production", "SECRET_KEY": ""}
     env.pop("SECRET_KEY")
     out = subprocess.run(
-        [sys.executable, "-c", "import os; os.environ['DJANGO_SETTINGS_MODULE']='clinicore.settings'; import django; django.setup()"],
-        env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import os; os.environ['DJANGO_SETTINGS_MODULE']='clinicore.settings'; import django; django.setup()",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert out.returncode != 0
     assert "SECRET_KEY must be set" in out.stderr

@@ -299,9 +299,13 @@ def test_a_manager_merges_duplicates_from_the_workspace(world, desk, client):
     duplicate = make_patient(desk.clinic, first_name="Asha", last_name="Dup")
     desk.book(duplicate, 15)
     login(client, world, Role.MANAGER)
-    preview = client.get("/c/clinic-a/desk/merge/", {"keep": world.patient_a.pk, "duplicate": duplicate.pk})
+    preview = client.get(
+        "/c/clinic-a/desk/merge/", {"keep": world.patient_a.pk, "duplicate": duplicate.pk}
+    )
     assert "1 appointments" in preview.content.decode()
-    done = client.post("/c/clinic-a/desk/merge/", {"keep": world.patient_a.pk, "duplicate": duplicate.pk})
+    done = client.post(
+        "/c/clinic-a/desk/merge/", {"keep": world.patient_a.pk, "duplicate": duplicate.pk}
+    )
     assert done.status_code == 302 and done["Location"].endswith(f"/patients/{world.patient_a.pk}/")
     assert Appointment.objects.filter(patient=world.patient_a).count() == 1
     login(client, world, Role.RECEPTIONIST)
@@ -311,5 +315,7 @@ def test_a_manager_merges_duplicates_from_the_workspace(world, desk, client):
 def test_phone_booking_finds_the_caller_by_reservation_code(world, desk, client):
     appt = desk.book(world.patient_a, 16)
     login(client, world, Role.RECEPTIONIST)
-    page = client.get("/c/clinic-a/desk/phone-booking/", {"q": appt.reservation_code.lower()}).content.decode()
+    page = client.get(
+        "/c/clinic-a/desk/phone-booking/", {"q": appt.reservation_code.lower()}
+    ).content.decode()
     assert world.patient_a.full_name in page and "Next free:" in page

@@ -283,8 +283,9 @@ def test_it_shows_report_pages_with_charts_and_files(week, world, client):
 
 
 def test_it_counts_each_clinics_appointments_this_month_for_the_console(week, world):
-    usage = selectors.platform_usage(clinic_ids=[week.clinic.pk, world.clinic_b.pk],
-                                     now=dt.datetime(2026, 3, 20, tzinfo=dt.UTC))
+    usage = selectors.platform_usage(
+        clinic_ids=[week.clinic.pk, world.clinic_b.pk], now=dt.datetime(2026, 3, 20, tzinfo=dt.UTC)
+    )
     # March (UTC): nine rows less the hold = 8 (the 1 Mar 23:59 IST one is 18:29 UTC on 1 Mar).
     assert usage == {week.clinic.pk: 8}
 
