@@ -100,11 +100,20 @@
     return pc;
   }
 
+  // Offers can cross (a join and an admit arriving together, a slow phone): the practitioner's
+  // side tries again with a fresh negotiation until the call connects.
+  var offerRetry = null;
+  var OFFER_RETRY_MS = 8000;
+
   function offer(restart) {
     if (!pc || restart) {
       pendingCandidates = [];
       createPeer();
     }
+    clearTimeout(offerRetry);
+    offerRetry = setTimeout(function () {
+      if (!ended && pc && pc.connectionState !== "connected") { offer(true); }
+    }, OFFER_RETRY_MS);
     return pc.createOffer().then(function (o) { return pc.setLocalDescription(o); }).then(function () {
       send({ type: "signal", data: { kind: "offer", sdp: pc.localDescription.sdp } });
     });
