@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "clinicore.core.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "clinicore.core.request_guard.RejectNulCharactersMiddleware",  # api robustness: NUL → 400 page
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

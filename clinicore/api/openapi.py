@@ -1,4 +1,5 @@
-"""The NinjaAPI whose OpenAPI document tells the truth about errors and wall-clock times.
+"""The NinjaAPI whose OpenAPI document tells the truth about errors and wall-clock times, and
+which answers an address under /api/v1/ that names no operation with a problem+json 404.
 
 It publishes the shared Problem schema the operations' error answers refer to, and documents
 times of day as what they are: wall-clock times in the clinic's (or person's) zone, written
@@ -6,8 +7,11 @@ times of day as what they are: wall-clock times in the clinic's (or person's) zo
 RFC 3339 time *with* an offset, so validators and clients would expect one we never send.
 """
 
+from django.urls import re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
+from clinicore.api.errors import problem
 from clinicore.api.schemas import problem_component
 
 LOCAL_TIME = {
@@ -36,3 +40,18 @@ class ClinicoreAPI(NinjaAPI):
         )
         _local_times(schema)
         return schema
+
+    def _get_urls(self):
+        # Last, so it only catches what no operation matched (a typo, a malformed id segment).
+        return [*super()._get_urls(), re_path(r"^.*$", _no_operation, name="no-operation")]
+
+
+@csrf_exempt
+def _no_operation(request, *args, **kwargs):
+    return problem(
+        request,
+        status=404,
+        code="not_found",
+        title="Not found",
+        detail="No API operation at this address; see /api/v1/docs.",
+    )

@@ -83,3 +83,12 @@ def test_it_documents_times_of_day_without_an_offset(client):
     document = json.dumps(api.get_openapi_schema(path_prefix="/api/v1/"))
     assert '"format": "time"' not in document
     assert '"format": "partial-time"' in document
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_it_answers_an_unknown_api_address_with_a_problem(client, method):
+    response = getattr(client, method)("/api/v1/patients/not-a-uuid/nothing-here")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
