@@ -96,14 +96,7 @@ class _ServerThread:
 
         import uvicorn
 
-        self.config = uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-            ws="websockets-sansio",
-        )
+        self.config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="websockets-sansio")
         self.server = uvicorn.Server(self.config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -214,29 +207,3 @@ def _audit_log_append_only(request):
         with connection.cursor() as cursor:
             for name in _AUDIT_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-
-
-# --- Playwright's sync API vs. the rest of the suite -------------------------------------------
-#
-# pytest-playwright keeps one browser for the whole session, and its sync API leaves an asyncio
-# loop registered as "running" on the main thread between tests. In a worker that has run a
-# browser test, every later async_to_sync (async views through the test client, channel layer
-# sends) would then fail with "cannot use AsyncToSync in the same thread as an async event
-# loop". Tests that do not drive the browser run with that registration lifted.
-
-_BROWSER_FIXTURES = {"page", "context", "browser", "new_context"}
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_browser_loop(request):
-    import asyncio.events as events
-
-    loop = events._get_running_loop()
-    if loop is None or _BROWSER_FIXTURES & set(request.fixturenames):
-        yield
-        return
-    events._set_running_loop(None)
-    try:
-        yield
-    finally:
-        events._set_running_loop(loop)
