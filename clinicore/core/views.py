@@ -1,8 +1,9 @@
 """Liveness and readiness probes."""
 
+import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import sync_to_async
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -26,7 +27,7 @@ def _check_cache() -> None:
         raise RuntimeError("cache did not return the value written")
 
 
-async def _check_channel_layer() -> None:
+async def _probe_channel_layer() -> None:
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
@@ -39,6 +40,12 @@ async def _check_channel_layer() -> None:
         raise RuntimeError("channel layer did not deliver")
 
 
+def _check_channel_layer() -> None:
+    # A fresh thread with its own event loop: works whatever loop the calling thread runs.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _probe_channel_layer()).result(timeout=5)
+
+
 def _check_task_queue() -> None:
     from django_tasks_db.models import DBTaskResult
 
@@ -46,18 +53,18 @@ def _check_task_queue() -> None:
 
 
 @never_cache
-async def ready(request):
+def ready(request):
     checks = {}
     ok = True
     for name, probe in (
-        ("database", sync_to_async(_check_database)),
-        ("cache", sync_to_async(_check_cache)),
+        ("database", _check_database),
+        ("cache", _check_cache),
         ("channel_layer", _check_channel_layer),
-        ("task_queue", sync_to_async(_check_task_queue)),
+        ("task_queue", _check_task_queue),
     ):
         started = time.perf_counter()
         try:
-            await probe()
+            probe()
             checks[name] = {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
         except Exception as exc:  # a probe reports any failure as "not ready"
             ok = False

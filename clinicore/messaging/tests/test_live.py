@@ -1,11 +1,24 @@
 """Live updates are published only after the transaction commits."""
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
 from clinicore.core.live import live_group, live_publish
+
+
+def async_to_sync(fn):
+    """Runs a channel-layer coroutine in a fresh thread and loop, whatever loop this thread has
+    (a browser test earlier in the same worker leaves one registered)."""
+
+    def call(*args):
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, fn(*args)).result(timeout=10)
+
+    return call
 
 
 def _subscribe(group):
