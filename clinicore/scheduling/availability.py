@@ -14,15 +14,22 @@ Local times that do not exist or exist twice (daylight-saving changes) are resol
 
 Slot starts step from the start of the working range they belong to, in real minutes, so a
 slot always lasts exactly the service's duration, across any offset change.
+
+The arithmetic runs on whole seconds since 1970 UTC (`Free`, busy pairs of ints): a two-week
+calendar of twenty practitioners is thousands of ranges, and integers are several times cheaper
+than aware datetimes. Busy ranges are rounded outwards and free ranges inwards, so rounding can
+only ever offer less, never a slot that overlaps. Datetimes come back only for the slots offered.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import repeat
+from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -69,6 +76,62 @@ class Span:
     anchor: datetime | None = None
 
 
+class Free(NamedTuple):
+    """A free span in epoch seconds; `anchor` is the start of its working range."""
+
+    start: int
+    end: int
+    mode: str = EITHER
+    branch_id: object = None
+    anchor: int = 0
+
+
+Busy = tuple[int, int]  # epoch seconds, half-open
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
+
+
+def seconds_floor(moment: datetime) -> int:
+    return (moment - EPOCH) // _SECOND
+
+
+def seconds_ceil(moment: datetime) -> int:
+    return -((EPOCH - moment) // _SECOND)
+
+
+def busy_seconds(start: datetime, end: datetime) -> Busy:
+    """A busy range in whole seconds, rounded outwards."""
+    return seconds_floor(start), seconds_ceil(end)
+
+
+def seconds_of(length: timedelta) -> int:
+    return length // _SECOND
+
+
+def utc_at(seconds: int) -> datetime:
+    return EPOCH + timedelta(seconds=seconds)
+
+
+def _as_free(spans: Iterable[Span]) -> list[Free]:
+    return [
+        Free(
+            seconds_ceil(sp.start),
+            seconds_floor(sp.end),
+            sp.mode,
+            sp.branch_id,
+            seconds_ceil(sp.anchor or sp.start),
+        )
+        for sp in spans
+    ]
+
+
+def as_span(free: Free) -> Span:
+    return Span(
+        utc_at(free.start), utc_at(free.end), free.mode, free.branch_id, utc_at(free.anchor)
+    )
+
+
 class Slot(NamedTuple):
     """An offered visit: `occupied_*` add the service's buffers (what must stay free)."""
 
@@ -113,22 +176,27 @@ def _dates(first: date, last: date) -> Iterable[date]:
         day += timedelta(days=1)
 
 
-def working_spans(
+@lru_cache(maxsize=8192)
+def _local_seconds(day: date, wall: time, tz: ZoneInfo) -> int:
+    return seconds_floor(local_to_utc(day, wall, tz))
+
+
+def working_free(
     *,
     tz: ZoneInfo,
     first: date,
     last: date,
     weekly: Sequence[WeeklyRange],
     overrides: Sequence[DateRange] = (),
-) -> list[Span]:
-    """Concrete UTC spans for each local date from `first` to `last` inclusive."""
+) -> list[Free]:
+    """Working ranges for each local date from `first` to `last` inclusive, in epoch seconds."""
     by_weekday: dict[int, list[WeeklyRange]] = {}
     for rule in weekly:
         by_weekday.setdefault(rule.weekday, []).append(rule)
     by_date: dict[date, list[DateRange]] = {}
     for override in overrides:
         by_date.setdefault(override.date, []).append(override)
-    spans: list[Span] = []
+    out: list[Free] = []
     for day in _dates(first, last):
         if day in by_date:
             ranges = [
@@ -141,11 +209,26 @@ def working_spans(
         for start, end, mode, branch_id in ranges:
             if start >= end:
                 continue
-            s, e = local_to_utc(day, start, tz), local_to_utc(day, end, tz)
+            s, e = _local_seconds(day, start, tz), _local_seconds(day, end, tz)
             if s < e:
-                spans.append(Span(s, e, mode, branch_id, anchor=s))
-    spans.sort(key=lambda sp: sp.start)
-    return spans
+                out.append(Free(s, e, mode, branch_id, s))
+    out.sort(key=lambda f: f.start)
+    return out
+
+
+def working_spans(
+    *,
+    tz: ZoneInfo,
+    first: date,
+    last: date,
+    weekly: Sequence[WeeklyRange],
+    overrides: Sequence[DateRange] = (),
+) -> list[Span]:
+    """Concrete UTC spans for each local date from `first` to `last` inclusive."""
+    return [
+        as_span(f)
+        for f in working_free(tz=tz, first=first, last=last, weekly=weekly, overrides=overrides)
+    ]
 
 
 def closure_ranges(
@@ -163,9 +246,10 @@ def closure_ranges(
     return out
 
 
-def merge(ranges: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    merged: list[tuple[datetime, datetime]] = []
-    for start, end in sorted(r for r in ranges if r[0] < r[1]):
+def merge(ranges: Iterable[tuple]) -> list[tuple]:
+    """Overlapping or touching ranges joined, sorted; works on datetimes and on seconds."""
+    merged: list = []
+    for start, end in sorted([r for r in ranges if r[0] < r[1]]):
         if merged and start <= merged[-1][1]:
             if end > merged[-1][1]:
                 merged[-1] = (merged[-1][0], end)
@@ -174,29 +258,43 @@ def merge(ranges: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, d
     return merged
 
 
-def subtract(spans: Sequence[Span], busy: Iterable[tuple[datetime, datetime]]) -> list[Span]:
-    """The parts of `spans` not covered by any busy range (half-open ranges)."""
-    blocks = merge(busy)
+def _gaps(working: Sequence[Free], blocks: list[Busy]) -> Iterator[tuple[int, int, Free]]:
+    """(start, end, working range) of each part of `working` not covered by merged `blocks`."""
     starts = [b[0] for b in blocks]
-    out: list[Span] = []
-    for span in spans:
-        cursor = span.start
-        # The first block that could overlap: the one before the first starting at/after span.start.
-        i = max(bisect.bisect_left(starts, span.start) - 1, 0)
-        while i < len(blocks) and blocks[i][0] < span.end:
+    count = len(blocks)
+    for span in working:
+        cursor, span_end = span[0], span[1]
+        # The first block that could overlap: the one before the first starting at/after start.
+        i = bisect.bisect_left(starts, cursor) - 1
+        if i < 0:
+            i = 0
+        while i < count:
             b_start, b_end = blocks[i]
+            if b_start >= span_end:
+                break
             if b_end > cursor:
                 if b_start > cursor:
-                    out.append(
-                        Span(cursor, min(b_start, span.end), span.mode, span.branch_id, span.anchor)
-                    )
-                cursor = max(cursor, b_end)
-                if cursor >= span.end:
+                    yield cursor, b_start, span
+                cursor = b_end
+                if cursor >= span_end:
                     break
             i += 1
-        if cursor < span.end:
-            out.append(Span(cursor, span.end, span.mode, span.branch_id, span.anchor))
-    return out
+        if cursor < span_end:
+            yield cursor, span_end, span
+
+
+def subtract_free(free: Sequence[Free], busy: Iterable[Busy]) -> list[Free]:
+    """The parts of `free` not covered by any busy range (half-open, epoch seconds)."""
+    return [
+        Free(start, end, span.mode, span.branch_id, span.anchor)
+        for start, end, span in _gaps(free, merge(busy))
+    ]
+
+
+def subtract(spans: Sequence[Span], busy: Iterable[tuple[datetime, datetime]]) -> list[Span]:
+    """The parts of `spans` not covered by any busy range (half-open ranges)."""
+    free = subtract_free(_as_free(spans), [busy_seconds(s, e) for s, e in busy])
+    return [as_span(f) for f in free]
 
 
 @lru_cache(maxsize=64)
@@ -209,6 +307,84 @@ def combine_modes(*modes: str | None) -> str | None:
     if not allowed:
         return None
     return EITHER if len(allowed) == 2 else next(iter(allowed))
+
+
+def open_starts(
+    working: Sequence[Free],
+    busy: Iterable[Busy] = (),
+    *,
+    duration: int,
+    step: int,
+    buffer_before: int = 0,
+    buffer_after: int = 0,
+    earliest: int | None = None,
+    latest: int | None = None,
+    service_mode: str = EITHER,
+    mode: str | None = None,
+    practitioner_id=None,
+) -> list[tuple[int, object, str, object]]:
+    """(start, practitioner id, mode, branch id) of every slot whose visit plus buffers fits in
+    `working` minus `busy`, on its working range's step grid, not before `earliest` (minimum
+    notice) and not after `latest` (booking window). Epoch seconds and lengths in seconds; in
+    the order of `working`. This is the hot loop of availability: no object per free span."""
+    out: list[tuple[int, object, str, object]] = []
+    if duration <= 0 or step <= 0:
+        return out
+    tail = duration + buffer_after
+    for start, end, span in _gaps(working, merge(busy)):
+        slot_mode = combine_modes(service_mode, span.mode, mode)
+        if slot_mode is None:
+            continue
+        lowest = start + buffer_before
+        if earliest is not None and earliest > lowest:
+            lowest = earliest
+        anchor = span.anchor
+        first = anchor + max(-((anchor - lowest) // step), 0) * step
+        last = end - tail
+        if latest is not None and latest < last:
+            last = latest
+        if first <= last:
+            out.extend(
+                zip(
+                    range(first, last + 1, step),
+                    repeat(practitioner_id),
+                    repeat(slot_mode),
+                    repeat(span.branch_id),
+                )
+            )
+    return out
+
+
+def slots_of(
+    starts: Sequence[tuple[int, object, str, object]],
+    *,
+    duration: int,
+    buffer_before: int,
+    buffer_after: int,
+) -> list[Slot]:
+    """Slots from `open_starts` items. Many slots share instants (practitioners on one grid),
+    so each datetime is built once; `tuple.__new__` skips the named tuple's Python-level
+    constructor, which costs more than the rest of the loop."""
+    tail = duration + buffer_after
+    begins = [item[0] for item in starts]
+    instants = set(begins)
+    instants.update(
+        [s - buffer_before for s in instants],
+        [s + duration for s in instants],
+        [s + tail for s in instants],
+    )
+    at = {s: utc_at(s) for s in instants}.__getitem__
+    columns = zip(
+        map(at, begins),
+        map(at, [s + duration for s in begins]),
+        map(itemgetter(1), starts),
+        map(itemgetter(2), starts),
+        map(itemgetter(3), starts),
+        map(at, [s - buffer_before for s in begins]),
+        map(at, [s + tail for s in begins]),
+        strict=True,
+    )
+    return list(map(tuple.__new__, repeat(Slot), columns))
 
 
 def cut_slots(
@@ -226,41 +402,23 @@ def cut_slots(
 ) -> list[Slot]:
     """Slots whose visit plus buffers fit inside a free span; starts on the span's step grid,
     not before `earliest` (minimum notice) and not after `latest` (booking window)."""
-    if duration <= timedelta(0) or step <= timedelta(0):
-        return []
-    slots: list[Slot] = []
-    for span in free:
-        slot_mode = combine_modes(service_mode, span.mode, mode)
-        if slot_mode is None:
-            continue
-        anchor = span.anchor or span.start
-        lowest = span.start + buffer_before
-        if earliest is not None and earliest > lowest:
-            lowest = earliest
-        steps = -((anchor - lowest) // step)  # ceil((lowest - anchor) / step)
-        first = anchor + max(steps, 0) * step
-        last = span.end - duration - buffer_after
-        if latest is not None and latest < last:
-            last = latest
-        if first > last:
-            continue
-        branch_id = span.branch_id
-        for k in range((last - first) // step + 1):
-            start = first + k * step
-            end = start + duration
-            slots.append(
-                Slot(
-                    start,
-                    end,
-                    practitioner_id,
-                    slot_mode,
-                    branch_id,
-                    start - buffer_before,
-                    end + buffer_after,
-                )
-            )
-    slots.sort(key=slot_order)
-    return slots
+    lengths = dict(
+        duration=seconds_of(duration),
+        buffer_before=seconds_of(buffer_before),
+        buffer_after=seconds_of(buffer_after),
+    )
+    starts = open_starts(
+        _as_free(free),
+        step=seconds_of(step),
+        earliest=None if earliest is None else seconds_ceil(earliest),
+        latest=None if latest is None else seconds_floor(latest),
+        service_mode=service_mode,
+        mode=mode,
+        practitioner_id=practitioner_id,
+        **lengths,
+    )
+    starts.sort(key=itemgetter(0))
+    return slots_of(starts, **lengths)
 
 
 def fits(free: Sequence[Span], occupied_start: datetime, occupied_end: datetime) -> Span | None:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import CharField, Q, StringAgg, Value
+from django.db.models.functions import Cast
 
 from clinicore.clinics.models import Membership
 from clinicore.clinics.permissions import Role
+from clinicore.core.db import EpochSeconds
 from clinicore.scheduling import availability as av
 from clinicore.scheduling.models import (
     MAX_OCCUPIED,
@@ -58,9 +61,7 @@ def blocking_q(now: datetime) -> Q:
     )
 
 
-def busy_appointments(
-    *, practitioner_ids, start: datetime, end: datetime, now: datetime, exclude_id=None
-):
+def _busy_rows(*, practitioner_ids, start: datetime, end: datetime, now: datetime, exclude_id):
     qs = Appointment.objects.filter(
         blocking_q(now),
         practitioner_id__in=list(practitioner_ids),
@@ -70,7 +71,45 @@ def busy_appointments(
     )
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
-    return qs.values_list("practitioner_id", "occupied_start", "occupied_end")
+    return qs
+
+
+def busy_appointments(
+    *, practitioner_ids, start: datetime, end: datetime, now: datetime, exclude_id=None
+):
+    return _busy_rows(
+        practitioner_ids=practitioner_ids, start=start, end=end, now=now, exclude_id=exclude_id
+    ).values_list("practitioner_id", "occupied_start", "occupied_end")
+
+
+def busy_seconds(
+    *, practitioner_ids, start: datetime, end: datetime, now: datetime, exclude_id=None
+) -> dict:
+    """Occupied ranges by practitioner id, in epoch seconds rounded outwards.
+
+    One row per practitioner with the starts and ends as comma-separated integers: parsing two
+    strings is far cheaper than thousands of rows of datetimes, and the cost of a two-week
+    calendar is mostly this read."""
+    rows = (
+        _busy_rows(
+            practitioner_ids=practitioner_ids, start=start, end=end, now=now, exclude_id=exclude_id
+        )
+        .order_by()
+        .values("practitioner_id")
+        .annotate(
+            starts=StringAgg(
+                Cast(EpochSeconds("occupied_start"), CharField()), delimiter=Value(",")
+            ),
+            ends=StringAgg(
+                Cast(EpochSeconds("occupied_end", ceil=True), CharField()), delimiter=Value(",")
+            ),
+        )
+        .values_list("practitioner_id", "starts", "ends")
+    )
+    return {
+        pk: list(zip(map(int, starts.split(",")), map(int, ends.split(",")), strict=True))
+        for pk, starts, ends in rows
+    }
 
 
 @dataclass
@@ -79,7 +118,7 @@ class Schedule:
 
     weekly: list[av.WeeklyRange] = field(default_factory=list)
     overrides: list[av.DateRange] = field(default_factory=list)
-    busy: list[tuple[datetime, datetime]] = field(default_factory=list)
+    busy: list[av.Busy] = field(default_factory=list)  # epoch seconds
 
 
 def utc_bounds(tz: ZoneInfo, first: date, last: date) -> tuple[datetime, datetime]:
@@ -114,28 +153,29 @@ def schedules_for(
             clinic=clinic, start_date__lte=last, end_date__gte=first
         ).values_list("start_date", "end_date"),
     )
+    closures = [av.busy_seconds(s, e) for s, e in closures]
     for pk in ids:
         out[pk].busy.extend(closures)
     for pk, s, e in TimeOff.objects.filter(
         clinic=clinic, practitioner_id__in=ids, start__lt=end, end__gt=start
     ).values_list("practitioner_id", "start", "end"):
-        out[pk].busy.append((s, e))
-    for pk, s, e in busy_appointments(
+        out[pk].busy.append(av.busy_seconds(s, e))
+    for pk, ranges in busy_seconds(
         practitioner_ids=ids, start=start, end=end, now=now, exclude_id=exclude_appointment_id
-    ):
-        out[pk].busy.append((s, e))
+    ).items():
+        out[pk].busy.extend(ranges)
     return out
 
 
 def free_spans(*, clinic, schedule: Schedule, first: date, last: date) -> list[av.Span]:
-    spans = av.working_spans(
+    working = av.working_free(
         tz=clinic_tz(clinic),
         first=first,
         last=last,
         weekly=schedule.weekly,
         overrides=schedule.overrides,
     )
-    return av.subtract(spans, schedule.busy)
+    return [av.as_span(f) for f in av.subtract_free(working, schedule.busy)]
 
 
 def notice_window(service: Service, now: datetime) -> tuple[datetime, datetime]:
@@ -156,30 +196,46 @@ def available_slots(
 ) -> tuple[list[av.Slot], dict]:
     """Slots for `service` from local date `first` to `last`, and the practitioners by id."""
     practitioners = {
-        m.pk: m for m in practitioners_of(clinic, service=service, practitioner_id=practitioner_id)
+        m.pk: m
+        for m in practitioners_of(clinic, service=service, practitioner_id=practitioner_id).only(
+            "id", "clinic_id", "role", "title", "user__full_name", "user__email"
+        )
     }
     schedules = schedules_for(
         clinic=clinic, practitioner_ids=practitioners, first=first, last=last, now=now
     )
     earliest, latest = notice_window(service, now)
-    step = timedelta(minutes=clinic.slot_step_minutes or 15)
-    slots: list[av.Slot] = []
-    for pk, schedule in schedules.items():
-        slots.extend(
-            av.cut_slots(
-                free_spans(clinic=clinic, schedule=schedule, first=first, last=last),
-                duration=service.duration,
-                step=step,
-                buffer_before=service.buffer_before,
-                buffer_after=service.buffer_after,
-                earliest=earliest,
-                latest=latest,
+    tz = clinic_tz(clinic)
+    lengths = dict(
+        duration=av.seconds_of(service.duration),
+        buffer_before=av.seconds_of(service.buffer_before),
+        buffer_after=av.seconds_of(service.buffer_after),
+    )
+    starts: list[tuple[int, object, str, object]] = []
+    for pk in sorted(schedules, key=str):
+        schedule = schedules[pk]
+        starts.extend(
+            av.open_starts(
+                av.working_free(
+                    tz=tz,
+                    first=first,
+                    last=last,
+                    weekly=schedule.weekly,
+                    overrides=schedule.overrides,
+                ),
+                schedule.busy,
+                step=(clinic.slot_step_minutes or 15) * 60,
+                earliest=av.seconds_ceil(earliest),
+                latest=av.seconds_floor(latest),
                 service_mode=service.mode,
                 mode=mode,
                 practitioner_id=pk,
+                **lengths,
             )
         )
-    slots.sort(key=lambda s: (s.start, s.practitioner_id))
+    # Stable: equal starts stay in practitioner-id order, as they were appended.
+    starts.sort(key=itemgetter(0))
+    slots = av.slots_of(starts, **lengths)
     return slots, practitioners
 
 
