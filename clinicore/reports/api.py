@@ -23,6 +23,7 @@ from clinicore.reports.schemas import (
     PatientGrowthReportOut,
     RevenueReportOut,
     StaffPerformanceReportOut,
+    TreatmentsReportOut,
 )
 
 router = ClinicRouter(tags=["reports"])
@@ -95,6 +96,18 @@ def patient_growth(request, params: Query[GroupedParams]):
 )
 def staff_performance(request, params: Query[RangeParams]):
     return _build(request, "staff-performance", params).data
+
+
+@router.get(
+    "/treatments",
+    response=TreatmentsReportOut,
+    summary="Treatments report",
+    description="Treatments recorded on visit summaries performed in the range: counts, visits "
+    "and value at the recorded prices, by treatment, by practitioner and per period.",
+    openapi_extra=READ,
+)
+def treatments(request, params: Query[GroupedParams]):
+    return _build(request, "treatments", params, params.group).data
 
 
 def _export_out(request, export: ReportExport) -> dict:

@@ -8,7 +8,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-ReportKind = Literal["appointments", "revenue", "patient-growth", "staff-performance"]
+ReportKind = Literal["appointments", "revenue", "patient-growth", "staff-performance", "treatments"]
 Group = Literal["day", "week", "month"]
 
 
@@ -114,6 +114,48 @@ class StaffPerformanceReportOut(Schema):
     time_zone: str
     currency: str
     staff: list[StaffRow]
+
+
+class TreatmentBucket(Schema):
+    key: str = Field(..., examples=["RCT"])
+    code: str = Field(..., description="The treatment's catalog code.", examples=["RCT"])
+    label: str = Field(..., examples=["Root canal treatment"])
+    count: int = Field(..., description="Treatments performed (quantities).", examples=[12])
+    visits: int = Field(..., description="Visits on which it was done.", examples=[11])
+    amount: Decimal = Field(..., description="Value at the recorded prices.", examples=["78000.00"])
+
+
+class TreatmentPractitionerBucket(Schema):
+    key: str = Field(..., description="The practitioner's membership id.")
+    label: str = Field(..., examples=["Dr. Meera Iyer"])
+    count: int = Field(..., examples=[40])
+    visits: int = Field(..., examples=[31])
+    amount: Decimal = Field(..., examples=["96500.00"])
+
+
+class TreatmentPoint(Schema):
+    period: dt.date
+    count: int
+    value: Decimal
+
+
+class TreatmentsReportOut(Schema):
+    start: dt.date = Field(..., examples=["2026-03-01"])
+    end: dt.date = Field(..., examples=["2026-03-31"])
+    group: Group
+    time_zone: str = Field(..., examples=["Asia/Kolkata"])
+    currency: str = Field(..., examples=["INR"])
+    treatments: int = Field(..., description="Treatments performed in the range (quantities).")
+    visits: int = Field(..., description="Visit summaries with at least one treatment.")
+    unsigned_visits: int = Field(..., description="Of those, summaries not signed yet.")
+    value: Decimal = Field(
+        ...,
+        description="Quantity × price recorded on the visit, in the clinic's currency.",
+        examples=["245000.00"],
+    )
+    by_treatment: list[TreatmentBucket]
+    by_practitioner: list[TreatmentPractitionerBucket]
+    series: list[TreatmentPoint]
 
 
 class CustomReportIn(Schema):
