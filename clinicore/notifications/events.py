@@ -61,7 +61,8 @@ INTERRUPTING = frozenset({Channel.SMS, Channel.WHATSAPP, Channel.TELEGRAM, Chann
 # On unless the person opts out; WhatsApp needs an explicit opt-in (Meta's business policy).
 DEFAULT_ON = frozenset({Channel.EMAIL, Channel.SMS, Channel.TELEGRAM, Channel.PUSH, Channel.IN_APP})
 
-LANGUAGES = ("en", "hi")
+# Every language the product is translated into has its own message templates.
+LANGUAGES = ("en", "hi", "zh-hans", "zh-hant", "ja", "es")
 
 
 def event_get(name: str) -> Event:

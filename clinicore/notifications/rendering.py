@@ -25,7 +25,13 @@ class Rendered:
 
 
 def language_for(requested: str) -> str:
-    code = (requested or "en").lower().split("-")[0]
+    """The message language for a stored preference: "hi-IN" is Hindi, "zh_TW" and "zh-Hant"
+    are Traditional Chinese, "zh-CN" Simplified; anything else falls back to English."""
+    code = (requested or "en").strip().lower().replace("_", "-")
+    try:
+        code = translation.get_supported_language_variant(code)
+    except LookupError:
+        return "en"
     return code if code in LANGUAGES else "en"
 
 

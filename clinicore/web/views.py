@@ -1,6 +1,7 @@
 """Public pages of the platform, and the error pages (a human sentence, never a traceback)."""
 
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clinicore.clinics.access import memberships_for
@@ -37,16 +38,18 @@ def _error(request, status, title, message):
 
 
 def bad_request(request, exception=None):
-    return _error(request, 400, "Bad request", "We could not understand that request.")
+    return _error(request, 400, _("Bad request"), _("We could not understand that request."))
 
 
 def forbidden(request, exception=None):
-    return _error(request, 403, "Not allowed", "Your role does not let you open this page.")
+    return _error(request, 403, _("Not allowed"), _("Your role does not let you open this page."))
 
 
 def not_found(request, exception=None):
-    return _error(request, 404, "Page not found", "There is nothing at this address.")
+    return _error(request, 404, _("Page not found"), _("There is nothing at this address."))
 
 
 def server_error(request):
-    return _error(request, 500, "Something went wrong", "The problem was logged. Please try again.")
+    return _error(
+        request, 500, _("Something went wrong"), _("The problem was logged. Please try again.")
+    )

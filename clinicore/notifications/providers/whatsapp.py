@@ -18,6 +18,10 @@ def wa_number(address: str) -> str:
     return "".join(ch for ch in address if ch.isdigit())
 
 
+# Meta names template languages by locale; the product's other language codes are the same there.
+WA_LANGUAGES = {"zh-hans": "zh_CN", "zh-hant": "zh_TW"}
+
+
 def template_payload(message) -> dict:
     event = EVENTS.get(message.event)
     name = (event.whatsapp_template if event else "") or message.event
@@ -29,7 +33,7 @@ def template_payload(message) -> dict:
         "type": "template",
         "template": {
             "name": name,
-            "language": {"code": message.language},
+            "language": {"code": WA_LANGUAGES.get(message.language, message.language)},
             "components": [
                 {"type": "body", "parameters": [{"type": "text", "text": p} for p in params]}
             ],
