@@ -7,10 +7,12 @@ its failures as one error type saying whether a retry can help (`ProviderUnavail
 """
 
 import datetime
+import logging
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,6 +40,8 @@ from clinicore.core.errors import Conflict, InvalidInput, ProviderUnavailable
 from clinicore.core.money import quantize, to_minor
 
 CHECKOUT_PROVIDERS = (Provider.SANDBOX, Provider.STRIPE, Provider.RAZORPAY, Provider.UPI)
+
+logger = logging.getLogger("clinicore.billing.gateway")
 
 
 def credentials_for(clinic, provider: str) -> Credentials:
@@ -430,3 +434,96 @@ def refund_issue(
             )
     refund.refresh_from_db()
     return refund
+
+
+# --- Closing at the gateway the checkouts we closed ----------------------------------------------
+
+CLOSE_ACTION = "checkout.expire"
+# A Stripe Checkout Session lapses by itself 24 hours after it was created at the latest:
+# past that there is nothing left to close.
+GATEWAY_CHECKOUT_LIFETIME = datetime.timedelta(hours=24)
+CLOSE_RETRY_FIRST = datetime.timedelta(minutes=1)
+CLOSE_RETRY_MAX = datetime.timedelta(hours=1)
+
+
+def checkout_close_at_gateway(*, session: PaymentSession) -> GatewayCall:
+    """Closes at the gateway a checkout we closed (expired, or its invoice voided), so the
+    patient cannot pay on a page we gave up. The attempt is recorded first; a failure stays on
+    the `GatewayCall` row for the sweep to retry. If the patient paid before the gateway closed
+    it, the payment is recorded as the webhook would (and then kept, re-booked or refunded by
+    `services.payment_complete`)."""
+    clinic = session.clinic
+    call = _call_start(
+        clinic=clinic, provider=session.provider, action=CLOSE_ACTION, payment=session.payment
+    )
+    try:
+        closed = gateway_get(session.provider).checkout_close(
+            credentials=credentials_for(clinic, session.provider),
+            provider_session_id=session.provider_session_id,
+        )
+    except GatewayError as exc:
+        _call_finish(call, ok=False, error=exc)
+        logger.warning(
+            "closing a checkout at the gateway failed",
+            extra={"payment_id": str(session.payment_id), "retryable": exc.retryable},
+        )
+        return call
+    _call_finish(call, ok=True, response=closed.raw)
+    if closed.paid:
+        try:
+            payment_verify(
+                clinic=clinic,
+                payment=session.payment,
+                data={"session_id": session.provider_session_id},
+            )
+        except (InvalidInput, Conflict, ProviderUnavailable):
+            # The gateway's webhook stays the source of truth and will record it.
+            logger.warning(
+                "a checkout closed after payment could not be verified",
+                extra={"payment_id": str(session.payment_id)},
+            )
+    return call
+
+
+def _close_retry_due(attempts: int, last_attempt, now) -> bool:
+    if not attempts:
+        return True
+    wait = min(CLOSE_RETRY_FIRST * 2 ** (attempts - 1), CLOSE_RETRY_MAX)
+    return last_attempt + wait <= now
+
+
+def checkouts_close_at_gateways(*, now: datetime.datetime | None = None, limit: int = 100) -> int:
+    """The sweep after `services.sessions_expire`: closes at the gateway each checkout we expired
+    or cancelled that may still be payable there. An outage never holds up our side (already
+    closed); attempts back off from a minute to an hour, until the gateway's own lifetime ends
+    or it gives a final answer. Returns how many were attempted."""
+    now = now or timezone.now()
+    closable = [name for name in CHECKOUT_PROVIDERS if hasattr(gateway_get(name), "checkout_close")]
+    finished = GatewayCall.objects.filter(payment=OuterRef("payment"), action=CLOSE_ACTION).filter(
+        Q(status=GatewayCall.Status.SUCCEEDED)
+        | Q(status=GatewayCall.Status.FAILED, retryable=False)
+    )
+    tried = Q(payment__gateway_calls__action=CLOSE_ACTION)
+    candidates = (
+        PaymentSession.objects.filter(
+            status__in=(PaymentSession.Status.EXPIRED, PaymentSession.Status.CANCELLED),
+            provider__in=closable,
+            created_at__gt=now - GATEWAY_CHECKOUT_LIFETIME,
+        )
+        .exclude(provider_session_id="")
+        .exclude(Exists(finished))
+        .annotate(
+            attempts=Count("payment__gateway_calls", filter=tried),
+            last_attempt=Max("payment__gateway_calls__created_at", filter=tried),
+        )
+        .select_related("clinic", "payment")
+        .order_by("closed_at")
+    )
+    count = 0
+    for session in candidates[: limit * 5]:
+        if count >= limit:
+            break
+        if _close_retry_due(session.attempts, session.last_attempt, now):
+            checkout_close_at_gateway(session=session)
+            count += 1
+    return count

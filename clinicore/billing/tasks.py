@@ -72,9 +72,14 @@ def sandbox_webhook_deliver(body: str) -> int:
 
 @periodic("billing.expire_sessions", every=timedelta(minutes=1))
 def expire_sessions() -> int:
+    """Our side first (slots freed, payments failed), then the gateways' checkout pages closed:
+    a gateway outage never keeps a hold alive."""
+    from clinicore.billing.gateway import checkouts_close_at_gateways
     from clinicore.billing.services import sessions_expire
 
-    return sessions_expire()
+    count = sessions_expire()
+    checkouts_close_at_gateways()
+    return count
 
 
 @periodic("billing.mark_overdue", every=timedelta(hours=1))

@@ -70,6 +70,16 @@ class PaymentNotice:
 
 
 @dataclass(frozen=True)
+class CheckoutClosed:
+    """A gateway's answer to closing a checkout: `status` is its own word for the checkout now
+    (Stripe: open | complete | expired) and `paid` says whether the customer paid before it closed."""
+
+    status: str
+    paid: bool = False
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RefundResult:
     provider_refund_id: str
     succeeded: bool  # False: accepted but pending at the gateway
@@ -98,6 +108,14 @@ class Gateway(Protocol):
     def webhook_parse(self, *, credentials: Credentials, body: bytes, headers) -> PaymentNotice: ...
 
     def return_verify(self, *, credentials: Credentials, data: dict) -> PaymentNotice: ...
+
+
+class ClosableGateway(Gateway, Protocol):
+    """A gateway whose checkouts can be closed on its side before they lapse (Stripe)."""
+
+    def checkout_close(
+        self, *, credentials: Credentials, provider_session_id: str
+    ) -> CheckoutClosed: ...
 
 
 _REGISTRY: dict[str, Gateway] = {}

@@ -7,6 +7,7 @@ import stripe as stripe_sdk
 from django.conf import settings
 
 from clinicore.billing.gateways.base import (
+    CheckoutClosed,
     CheckoutRequest,
     CheckoutResult,
     Credentials,
@@ -163,6 +164,35 @@ class StripeGateway:
                 currency=(obj.get("currency") or "").upper(),
             )
         return PaymentNotice(event_id=event.id, kind="ignored", event_type=etype)
+
+    def checkout_close(
+        self, *, credentials: Credentials, provider_session_id: str
+    ) -> CheckoutClosed:
+        """Expires an open Checkout Session, so the patient can no longer pay on a page we gave up.
+
+        Stripe expires only open sessions; any other answers 400. Then the session is read back:
+        it may have completed meanwhile (the payment landed) or expired already."""
+        client = _client(credentials)
+        try:
+            session = client.v1.checkout.sessions.expire(provider_session_id)
+        except stripe_sdk.InvalidRequestError as refused:
+            try:
+                session = client.v1.checkout.sessions.retrieve(provider_session_id)
+            except stripe_sdk.StripeError as exc:
+                raise _translate(exc) from exc
+            if session.status == "open":
+                raise _translate(refused) from refused
+        except stripe_sdk.StripeError as exc:
+            raise _translate(exc) from exc
+        return CheckoutClosed(
+            status=session.status or "",
+            paid=session.payment_status == "paid",
+            raw={
+                "id": session.id,
+                "status": session.status,
+                "payment_status": session.payment_status,
+            },
+        )
 
     def return_verify(self, *, credentials, data: dict) -> PaymentNotice:
         session_id = str(data.get("session_id", ""))

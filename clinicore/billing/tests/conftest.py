@@ -28,3 +28,23 @@ def staff_a(world):
 @pytest.fixture
 def manager_a(world):
     return world.headers("a", "manager")
+
+
+@pytest.fixture
+def fake_stripe(settings, world):
+    """Stripe's API on 127.0.0.1, with clinic A's Stripe account pointing at it."""
+    from clinicore.billing import gateway
+    from clinicore.billing.tests.fakes import STRIPE_SECRET, STRIPE_WHSEC, FakeStripe
+
+    server = FakeStripe(STRIPE_SECRET).start()
+    settings.STRIPE_API_BASE = server.url
+    gateway.gateway_account_set(
+        clinic=world.clinic_a,
+        actor=None,
+        provider="stripe",
+        public_key="pk_test_1",
+        secret_key=STRIPE_SECRET,
+        webhook_secret=STRIPE_WHSEC,
+    )
+    yield server
+    server.stop()

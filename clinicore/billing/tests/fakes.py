@@ -60,10 +60,25 @@ class _Handler(BaseHTTPRequestHandler):
 # --- Stripe ------------------------------------------------------------------------------------
 
 
+STRIPE_SECRET = "sk_test_51Clinicore"
+STRIPE_WHSEC = "whsec_clinicore_test"
+
+
 def stripe_signature(payload: str, secret: str, timestamp: int | None = None) -> str:
     timestamp = int(time.time()) if timestamp is None else timestamp
     mac = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={mac}"
+
+
+def stripe_webhook_post(client, clinic, event: dict, *, secret=STRIPE_WHSEC, timestamp=None):
+    """Delivers one event to the clinic's Stripe webhook endpoint, signed as Stripe signs it."""
+    payload = json.dumps(event)
+    return client.post(
+        f"/hooks/stripe/{clinic.slug}/",
+        data=payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": stripe_signature(payload, secret, timestamp)},
+    )
 
 
 class FakeStripe(_Server):
@@ -74,10 +89,18 @@ class FakeStripe(_Server):
         self.intents: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
         self.idempotent: dict[str, tuple[int, dict]] = {}
+        self.events: list[dict] = []  # events Stripe would send to the webhook endpoint
+        self.failing = 0
+
+    def fail_next(self, n: int) -> None:
+        """The next n API requests answer 500 (an outage at Stripe)."""
+        self.failing = n
 
     def pay(self, session_id: str) -> dict:
         """The customer completes the hosted checkout: returns the checkout.session.completed event."""
         session = self.sessions[session_id]
+        if session["status"] != "open":
+            raise AssertionError(f"Stripe shows 'This checkout session is {session['status']}'.")
         intent_id = "pi_" + secrets.token_hex(12)
         self.intents[intent_id] = {
             "id": intent_id,
@@ -123,9 +146,16 @@ class _StripeHandler(_Handler):
             return False
         return True
 
+    def _outage(self) -> bool:
+        if self.fake.failing <= 0:
+            return False
+        self.fake.failing -= 1
+        self._error(500, "An unknown error occurred.", "api_error")
+        return True
+
     def do_GET(self):
         self.fake.requests.append({"method": "GET", "path": self.path})
-        if not self._authorized():
+        if self._outage() or not self._authorized():
             return
         parts = urlparse(self.path).path.strip("/").split("/")
         if parts[:3] == ["v1", "checkout", "sessions"] and len(parts) == 4:
@@ -137,7 +167,7 @@ class _StripeHandler(_Handler):
 
     def do_POST(self):
         raw = self._body().decode()
-        if (
+        if raw and (
             self.headers.get("Content-Type", "").split(";")[0]
             != "application/x-www-form-urlencoded"
         ):
@@ -152,14 +182,17 @@ class _StripeHandler(_Handler):
                 "idempotency_key": self.headers.get("Idempotency-Key"),
             }
         )
-        if not self._authorized():
+        if self._outage() or not self._authorized():
             return
         key = self.headers.get("Idempotency-Key")
         if key and key in self.fake.idempotent:
             status, body = self.fake.idempotent[key]
             return self._send(status, body)
+        parts = path.strip("/").split("/")
         if path == "/v1/checkout/sessions":
             status, body = self._create_session(form)
+        elif parts[:3] == ["v1", "checkout", "sessions"] and parts[4:] == ["expire"]:
+            status, body = self._expire_session(parts[3])
         elif path == "/v1/refunds":
             status, body = self._create_refund(form)
         else:
@@ -220,6 +253,30 @@ class _StripeHandler(_Handler):
             "expires_at": int(time.time()) + 24 * 3600,
         }
         self.fake.sessions[session_id] = session
+        return 200, session
+
+    def _expire_session(self, session_id):
+        """POST /v1/checkout/sessions/{id}/expire: only an open session can be expired; Stripe
+        then sends checkout.session.expired."""
+        session = self.fake.sessions.get(session_id)
+        if session is None:
+            return 404, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "message": f"No such checkout.session: '{session_id}'",
+                    "param": "session",
+                }
+            }
+        if session["status"] != "open":
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "message": "A Checkout Session can be expired when it is in one of these "
+                    f"statuses: open. This one is {session['status']}.",
+                }
+            }
+        session.update(status="expired", url=None)
+        self.fake.events.append(self.fake.event("checkout.session.expired", dict(session)))
         return 200, session
 
     def _create_refund(self, form):

@@ -1,7 +1,6 @@
 """Stripe through the official SDK against a local server speaking Stripe's API, with webhooks
 signed exactly as Stripe signs them (Stripe-Signature: t=…,v1=HMAC-SHA256 of "t.payload")."""
 
-import json
 import time
 
 import pytest
@@ -9,38 +8,13 @@ import pytest
 from clinicore.billing import gateway
 from clinicore.billing.models import Invoice, Payment, WebhookEvent
 from clinicore.billing.testing import make_invoice
-from clinicore.billing.tests.fakes import FakeStripe, stripe_signature
+from clinicore.billing.tests.fakes import STRIPE_WHSEC, stripe_webhook_post
 
 pytestmark = pytest.mark.django_db
 
-SECRET = "sk_test_51Clinicore"
-WHSEC = "whsec_clinicore_test"
 
-
-@pytest.fixture
-def fake_stripe(settings, world):
-    server = FakeStripe(SECRET).start()
-    settings.STRIPE_API_BASE = server.url
-    gateway.gateway_account_set(
-        clinic=world.clinic_a,
-        actor=None,
-        provider="stripe",
-        public_key="pk_test_1",
-        secret_key=SECRET,
-        webhook_secret=WHSEC,
-    )
-    yield server
-    server.stop()
-
-
-def _post(client, world, event: dict, *, secret=WHSEC, timestamp=None):
-    payload = json.dumps(event)
-    return client.post(
-        f"/hooks/stripe/{world.clinic_a.slug}/",
-        data=payload,
-        content_type="application/json",
-        headers={"Stripe-Signature": stripe_signature(payload, secret, timestamp)},
-    )
+def _post(client, world, event: dict, *, secret=STRIPE_WHSEC, timestamp=None):
+    return stripe_webhook_post(client, world.clinic_a, event, secret=secret, timestamp=timestamp)
 
 
 def test_it_opens_a_stripe_checkout_session_in_minor_units(fake_stripe, world):
