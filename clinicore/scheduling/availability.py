@@ -110,7 +110,7 @@ def seconds_of(length: timedelta) -> int:
 
 
 def utc_at(seconds: int) -> datetime:
-    return EPOCH + timedelta(seconds=seconds)
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def _as_free(spans: Iterable[Span]) -> list[Free]:
@@ -188,8 +188,20 @@ def working_free(
     last: date,
     weekly: Sequence[WeeklyRange],
     overrides: Sequence[DateRange] = (),
-) -> list[Free]:
-    """Working ranges for each local date from `first` to `last` inclusive, in epoch seconds."""
+) -> Sequence[Free]:
+    """Working ranges for each local date from `first` to `last` inclusive, in epoch seconds.
+    Practitioners of one clinic often share their hours: equal rules are computed once."""
+    return _working_free(tz, first, last, tuple(weekly), tuple(overrides))
+
+
+@lru_cache(maxsize=512)
+def _working_free(
+    tz: ZoneInfo,
+    first: date,
+    last: date,
+    weekly: tuple[WeeklyRange, ...],
+    overrides: tuple[DateRange, ...],
+) -> tuple[Free, ...]:
     by_weekday: dict[int, list[WeeklyRange]] = {}
     for rule in weekly:
         by_weekday.setdefault(rule.weekday, []).append(rule)
@@ -213,7 +225,7 @@ def working_free(
             if s < e:
                 out.append(Free(s, e, mode, branch_id, s))
     out.sort(key=lambda f: f.start)
-    return out
+    return tuple(out)
 
 
 def working_spans(
@@ -339,7 +351,7 @@ def open_starts(
         if earliest is not None and earliest > lowest:
             lowest = earliest
         anchor = span.anchor
-        first = anchor + max(-((anchor - lowest) // step), 0) * step
+        first = anchor if lowest <= anchor else anchor - ((anchor - lowest) // step) * step
         last = end - tail
         if latest is not None and latest < last:
             last = latest

@@ -12,7 +12,17 @@ from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
-from django.db.models import CharField, Q, StringAgg, Value
+from django.db.models import (
+    CharField,
+    DateField,
+    F,
+    IntegerField,
+    Q,
+    StringAgg,
+    TimeField,
+    UUIDField,
+    Value,
+)
 from django.db.models.functions import Cast
 
 from clinicore.clinics.models import Membership
@@ -61,55 +71,122 @@ def blocking_q(now: datetime) -> Q:
     )
 
 
-def _busy_rows(*, practitioner_ids, start: datetime, end: datetime, now: datetime, exclude_id):
-    qs = Appointment.objects.filter(
+def _epoch_lists(start_field: str, end_field: str) -> dict:
+    """Per group, the starts and ends as comma-separated epoch seconds (rounded outwards):
+    parsing two strings is far cheaper than thousands of rows of datetimes, and the cost of a
+    two-week calendar is mostly this read."""
+    return {
+        "starts": StringAgg(Cast(EpochSeconds(start_field), CharField()), delimiter=Value(",")),
+        "ends": StringAgg(
+            Cast(EpochSeconds(end_field, ceil=True), CharField()), delimiter=Value(",")
+        ),
+    }
+
+
+def busy_seconds(
+    *, clinic, practitioner_ids, start: datetime, end: datetime, now: datetime, exclude_id=None
+) -> dict:
+    """Occupied ranges by practitioner id (appointments, live holds, time off), in epoch seconds.
+
+    `occupied_start` is bounded from below by the longest possible occupied range, so the
+    (practitioner, occupied_start) index reads only rows near the range, whatever the table
+    size."""
+    ids = list(practitioner_ids)
+    appointments = Appointment.objects.filter(
         blocking_q(now),
-        practitioner_id__in=list(practitioner_ids),
+        practitioner_id__in=ids,
         occupied_start__gte=start - MAX_OCCUPIED,
         occupied_start__lt=end,
         occupied_end__gt=start,
     )
     if exclude_id is not None:
-        qs = qs.exclude(pk=exclude_id)
-    return qs
-
-
-def busy_appointments(
-    *, practitioner_ids, start: datetime, end: datetime, now: datetime, exclude_id=None
-):
-    return _busy_rows(
-        practitioner_ids=practitioner_ids, start=start, end=end, now=now, exclude_id=exclude_id
-    ).values_list("practitioner_id", "occupied_start", "occupied_end")
-
-
-def busy_seconds(
-    *, practitioner_ids, start: datetime, end: datetime, now: datetime, exclude_id=None
-) -> dict:
-    """Occupied ranges by practitioner id, in epoch seconds rounded outwards.
-
-    One row per practitioner with the starts and ends as comma-separated integers: parsing two
-    strings is far cheaper than thousands of rows of datetimes, and the cost of a two-week
-    calendar is mostly this read."""
+        appointments = appointments.exclude(pk=exclude_id)
+    time_off = TimeOff.objects.filter(
+        clinic=clinic, practitioner_id__in=ids, start__lt=end, end__gt=start
+    )
     rows = (
-        _busy_rows(
-            practitioner_ids=practitioner_ids, start=start, end=end, now=now, exclude_id=exclude_id
+        appointments.order_by()
+        .values("practitioner_id")
+        .annotate(**_epoch_lists("occupied_start", "occupied_end"))
+        .values_list("practitioner_id", "starts", "ends")
+        .union(
+            time_off.order_by()
+            .values("practitioner_id")
+            .annotate(**_epoch_lists("start", "end"))
+            .values_list("practitioner_id", "starts", "ends"),
+            all=True,
         )
         .order_by()
-        .values("practitioner_id")
-        .annotate(
-            starts=StringAgg(
-                Cast(EpochSeconds("occupied_start"), CharField()), delimiter=Value(",")
-            ),
-            ends=StringAgg(
-                Cast(EpochSeconds("occupied_end", ceil=True), CharField()), delimiter=Value(",")
-            ),
-        )
-        .values_list("practitioner_id", "starts", "ends")
     )
-    return {
-        pk: list(zip(map(int, starts.split(",")), map(int, ends.split(",")), strict=True))
-        for pk, starts, ends in rows
+    out: dict = {}
+    for pk, starts, ends in rows:
+        ranges = zip(map(int, starts.split(",")), map(int, ends.split(",")), strict=True)
+        out.setdefault(pk, []).extend(ranges)
+    return out
+
+
+def _rules(*, clinic, practitioner_ids, first: date, last: date):
+    """Weekly hours, date overrides and clinic closures in one round trip, as rows of
+    (kind, practitioner id, weekday, date, last date, start time, end time, mode, branch id)."""
+    ids = list(practitioner_ids)
+    # Typed NULLs: PostgreSQL cannot infer a column's type from an untyped NULL in a UNION.
+    none = {
+        "no_date": Cast(Value(None), DateField()),
+        "no_weekday": Cast(Value(None), IntegerField()),
+        "no_time": Cast(Value(None), TimeField()),
+        "no_id": Cast(Value(None), UUIDField()),
     }
+    columns = ("kind", "pk_", "weekday_", "date_", "until_", "from_", "to_", "mode_", "branch_")
+
+    def rows(qs, **fields):
+        return qs.order_by().annotate(**fields).values_list(*columns)
+
+    return (
+        rows(
+            WorkingHours.objects.filter(clinic=clinic, practitioner_id__in=ids),
+            kind=Value("weekly"),
+            pk_=F("practitioner_id"),
+            weekday_=F("weekday"),
+            date_=none["no_date"],
+            until_=none["no_date"],
+            from_=F("start_time"),
+            to_=F("end_time"),
+            mode_=F("mode"),
+            branch_=F("branch_id"),
+        )
+        .union(
+            rows(
+                ScheduleOverride.objects.filter(
+                    clinic=clinic, practitioner_id__in=ids, date__gte=first, date__lte=last
+                ),
+                kind=Value("override"),
+                pk_=F("practitioner_id"),
+                weekday_=none["no_weekday"],
+                date_=F("date"),
+                until_=none["no_date"],
+                from_=F("start_time"),
+                to_=F("end_time"),
+                mode_=F("mode"),
+                branch_=F("branch_id"),
+            ),
+            rows(
+                ClinicClosure.objects.filter(
+                    clinic=clinic, start_date__lte=last, end_date__gte=first
+                ),
+                kind=Value("closure"),
+                pk_=none["no_id"],
+                weekday_=none["no_weekday"],
+                date_=F("start_date"),
+                until_=F("end_date"),
+                from_=none["no_time"],
+                to_=none["no_time"],
+                mode_=Value(""),
+                branch_=none["no_id"],
+            ),
+            all=True,
+        )
+        .order_by()
+    )
 
 
 @dataclass
@@ -132,38 +209,35 @@ def utc_bounds(tz: ZoneInfo, first: date, last: date) -> tuple[datetime, datetim
 def schedules_for(
     *, clinic, practitioner_ids, first: date, last: date, now: datetime, exclude_appointment_id=None
 ) -> dict:
-    """Rules, overrides and busy ranges of several practitioners: five queries in all."""
+    """Rules, overrides and busy ranges of several practitioners: two queries in all."""
     tz = clinic_tz(clinic)
     ids = list(practitioner_ids)
     out = {pk: Schedule() for pk in ids}
     if not ids:
         return out
+    closure_days = []
+    for kind, pk, weekday, day, until, start_time, end_time, mode, branch_id in _rules(
+        clinic=clinic, practitioner_ids=ids, first=first, last=last
+    ):
+        if kind == "weekly":
+            out[pk].weekly.append(av.WeeklyRange(weekday, start_time, end_time, mode, branch_id))
+        elif kind == "override":
+            out[pk].overrides.append(av.DateRange(day, start_time, end_time, mode, branch_id))
+        else:
+            closure_days.append((day, until))
+    closures = [av.busy_seconds(s, e) for s, e in av.closure_ranges(tz=tz, closures=closure_days)]
     start, end = utc_bounds(tz, first, last)
-    for pk, weekday, start_time, end_time, mode, branch_id in WorkingHours.objects.filter(
-        clinic=clinic, practitioner_id__in=ids
-    ).values_list("practitioner_id", "weekday", "start_time", "end_time", "mode", "branch_id"):
-        out[pk].weekly.append(av.WeeklyRange(weekday, start_time, end_time, mode, branch_id))
-    for pk, day, start_time, end_time, mode, branch_id in ScheduleOverride.objects.filter(
-        clinic=clinic, practitioner_id__in=ids, date__gte=first, date__lte=last
-    ).values_list("practitioner_id", "date", "start_time", "end_time", "mode", "branch_id"):
-        out[pk].overrides.append(av.DateRange(day, start_time, end_time, mode, branch_id))
-    closures = av.closure_ranges(
-        tz=tz,
-        closures=ClinicClosure.objects.filter(
-            clinic=clinic, start_date__lte=last, end_date__gte=first
-        ).values_list("start_date", "end_date"),
+    busy = busy_seconds(
+        clinic=clinic,
+        practitioner_ids=ids,
+        start=start,
+        end=end,
+        now=now,
+        exclude_id=exclude_appointment_id,
     )
-    closures = [av.busy_seconds(s, e) for s, e in closures]
-    for pk in ids:
-        out[pk].busy.extend(closures)
-    for pk, s, e in TimeOff.objects.filter(
-        clinic=clinic, practitioner_id__in=ids, start__lt=end, end__gt=start
-    ).values_list("practitioner_id", "start", "end"):
-        out[pk].busy.append(av.busy_seconds(s, e))
-    for pk, ranges in busy_seconds(
-        practitioner_ids=ids, start=start, end=end, now=now, exclude_id=exclude_appointment_id
-    ).items():
-        out[pk].busy.extend(ranges)
+    for pk, schedule in out.items():
+        schedule.busy.extend(closures)
+        schedule.busy.extend(busy.get(pk, ()))
     return out
 
 
