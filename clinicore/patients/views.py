@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from clinicore.clinics.decorators import workspace_view
@@ -53,8 +54,26 @@ def patient_detail_page(request, patient_id):
         "can_deactivate": _can(request, Perm.PATIENTS_DEACTIVATE) and patient.is_active,
         "can_audit": can_audit,
         "access_log": selectors.patient_access_log(patient=patient)[:25] if can_audit else [],
+        **_workspace_links(request, patient, clinical=clinical),
     }
     return render(request, "patients/detail.html", ctx)
+
+
+def _workspace_links(request, patient, *, clinical: bool) -> dict:
+    """Links to pages of the workspace apps built on patients (records, front desk), resolved
+    here by URL name so the template names no higher app; None hides a link the role lacks."""
+    kwargs = {"clinic_slug": request.clinic.slug, "patient_id": patient.pk}
+    merge = _can(request, Perm.PATIENTS_MERGE) and patient.is_active
+    return {
+        "records_url": reverse("records-patient:list", kwargs=kwargs) if clinical else None,
+        "card_url": reverse("desk:patient-card", kwargs=kwargs),
+        "merge_url": (
+            reverse("desk:patient-merge", kwargs={"clinic_slug": request.clinic.slug})
+            + f"?keep={patient.pk}"
+            if merge
+            else None
+        ),
+    }
 
 
 @workspace_view(Perm.PATIENTS_WRITE)

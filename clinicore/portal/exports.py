@@ -2,6 +2,14 @@
 
 from clinicore.core.audit import audit_record
 from clinicore.portal import selectors, services
+from clinicore.records.selectors import shared_records_export
+
+# The audit entries of a download, per clinic record: the action and the sections it names
+# (never their contents).
+EXPORT_AUDIT = (
+    ("patient.export", ()),
+    ("records.export_by_patient", ("visit_summaries", "prescriptions", "documents")),
+)
 
 
 def overview_sections(*, user, records) -> dict:
@@ -79,13 +87,17 @@ def my_data(*, user) -> dict:
             {"device": s.device, "ip": s.ip, "signed_in_at": s.created_at.isoformat()}
             for s in selectors.signed_in_sessions(user=user)
         ],
+        # Only what each clinic shared with the person; drafts and hidden items stay out.
+        "records": shared_records_export(user=user),
     }
     for p in records:
-        audit_record(
-            action="patient.export",
-            entity_type="patient",
-            entity_id=p.pk,
-            clinic_id=p.clinic_id,
-            actor=user,
-        )
+        for action, fields in EXPORT_AUDIT:
+            audit_record(
+                action=action,
+                entity_type="patient",
+                entity_id=p.pk,
+                clinic_id=p.clinic_id,
+                actor=user,
+                fields=fields,
+            )
     return data

@@ -269,10 +269,3 @@ def deletion_request_withdraw(*, user) -> None:
     )
     if updated:
         audit_record(action="account.deletion_withdraw", entity_type="deletion_request", actor=user)
-
-
-def password_changed(*, user) -> None:
-    """After a password change: refresh tokens die (token epoch) and the change is audited."""
-    User.objects.filter(pk=user.pk).update(token_epoch=user.token_epoch + 1)
-    user.token_epoch += 1
-    audit_record(action="user.password_change", entity_type="user", entity_id=user.pk, actor=user)

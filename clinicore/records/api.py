@@ -5,6 +5,8 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -175,6 +177,46 @@ def _page(qs, page, out):
     return result
 
 
+@dataclass(frozen=True)
+class ItemKind:
+    """One kind of record item (visit summary, prescription, document) as its get, download and
+    share operations reach it: staff through the clinic, a patient only to their own shared items.
+
+    `name` is the keyword its access functions (`<name>_id`) and services (`<name>=`) take.
+    """
+
+    name: str
+    get_for_clinic: Callable
+    get_for_patient_user: Callable
+    read: Callable
+    share: Callable
+    out: Callable[[object], dict]
+    fresh: Callable[[object], object] | None = None  # default: read again through the clinic
+
+    def staff_get(self, request, item_id):
+        return self.get_for_clinic(clinic=request.auth.clinic, **{f"{self.name}_id": item_id})
+
+    def get(self, request, item_id):
+        if _staff(request):
+            return self.staff_get(request, item_id)
+        return self.get_for_patient_user(
+            user=request.auth.user, clinic=request.auth.clinic, **{f"{self.name}_id": item_id}
+        )
+
+    def read_by(self, request, item_id, **how):
+        """The item, its reading audited (`how`: the service's pdf/download flag)."""
+        item = self.get(request, item_id)
+        self.read(**{self.name: item}, actor=_actor(request), as_patient=not _staff(request), **how)
+        return item
+
+    def shared(self, request, item_id, shared: bool) -> dict:
+        item = self.staff_get(request, item_id)
+        item = self.share(**{self.name: item}, actor=_actor(request), shared=shared)
+        if self.fresh is not None:
+            return self.out(self.fresh(item))
+        return self.out(self.get_for_clinic(clinic=item.clinic_id, **{f"{self.name}_id": item.pk}))
+
+
 # --- Treatment catalog --------------------------------------------------------------------------
 
 
@@ -251,22 +293,19 @@ def retire_catalog_item(request, catalog_item_id: uuid.UUID):
 # --- Visit summaries ----------------------------------------------------------------------------
 
 
-def _record(request, record_id):
-    if _staff(request):
-        return access.treatment_record_get_for_clinic(
-            clinic=request.auth.clinic, record_id=record_id
-        )
-    return access.treatment_record_get_for_patient_user(
-        user=request.auth.user, record_id=record_id, clinic=request.auth.clinic
-    )
-
-
-def _staff_record(request, record_id):
-    return access.treatment_record_get_for_clinic(clinic=request.auth.clinic, record_id=record_id)
-
-
 def _fresh_record(record):
     return selectors.treatment_record_list(clinic=record.clinic).get(pk=record.pk)
+
+
+VISIT = ItemKind(
+    name="record",
+    get_for_clinic=access.treatment_record_get_for_clinic,
+    get_for_patient_user=access.treatment_record_get_for_patient_user,
+    read=services.treatment_record_read,
+    share=services.treatment_record_share,
+    out=record_out,
+    fresh=_fresh_record,
+)
 
 
 @router.get(
@@ -335,11 +374,7 @@ def create_visit(request, payload: TreatmentRecordIn):
     openapi_extra=policy(Perm.PATIENTS_CLINICAL_READ, obj="treatment_record", patient=True),
 )
 def get_visit(request, treatment_record_id: uuid.UUID):
-    record = _record(request, treatment_record_id)
-    services.treatment_record_read(
-        record=record, actor=_actor(request), as_patient=not _staff(request)
-    )
-    return record_out(_fresh_record(record))
+    return record_out(_fresh_record(VISIT.read_by(request, treatment_record_id)))
 
 
 @router.put(
@@ -351,7 +386,7 @@ def get_visit(request, treatment_record_id: uuid.UUID):
     openapi_extra=policy(Perm.PATIENTS_CLINICAL_WRITE, obj="draft_treatment_record"),
 )
 def update_visit(request, treatment_record_id: uuid.UUID, payload: TreatmentRecordUpdate):
-    record = _staff_record(request, treatment_record_id)
+    record = VISIT.staff_get(request, treatment_record_id)
     data = payload.dict(exclude_unset=True)
     changes = {}
     for name in ("diagnosis", "notes", "performed_at"):
@@ -374,7 +409,7 @@ def update_visit(request, treatment_record_id: uuid.UUID, payload: TreatmentReco
 )
 def sign_visit(request, treatment_record_id: uuid.UUID):
     record = services.treatment_record_sign(
-        record=_staff_record(request, treatment_record_id), actor=_actor(request)
+        record=VISIT.staff_get(request, treatment_record_id), actor=_actor(request)
     )
     return record_out(_fresh_record(record))
 
@@ -387,7 +422,7 @@ def sign_visit(request, treatment_record_id: uuid.UUID):
     openapi_extra=policy(Perm.PATIENTS_CLINICAL_WRITE, obj="treatment_record"),
 )
 def add_addendum(request, treatment_record_id: uuid.UUID, payload: AddendumIn):
-    record = _staff_record(request, treatment_record_id)
+    record = VISIT.staff_get(request, treatment_record_id)
     services.treatment_record_addendum_add(record=record, actor=_actor(request), text=payload.text)
     return 201, record_out(_fresh_record(record))
 
@@ -400,24 +435,20 @@ def add_addendum(request, treatment_record_id: uuid.UUID, payload: AddendumIn):
     openapi_extra=policy(Perm.PATIENTS_CLINICAL_WRITE, obj="treatment_record"),
 )
 def share_visit(request, treatment_record_id: uuid.UUID, payload: ShareIn):
-    record = _staff_record(request, treatment_record_id)
-    record = services.treatment_record_share(
-        record=record, actor=_actor(request), shared=payload.shared
-    )
-    return record_out(_fresh_record(record))
+    return VISIT.shared(request, treatment_record_id, payload.shared)
 
 
 # --- Prescriptions ------------------------------------------------------------------------------
 
 
-def _prescription(request, prescription_id):
-    if _staff(request):
-        return access.prescription_get_for_clinic(
-            clinic=request.auth.clinic, prescription_id=prescription_id
-        )
-    return access.prescription_get_for_patient_user(
-        user=request.auth.user, prescription_id=prescription_id, clinic=request.auth.clinic
-    )
+PRESCRIPTION = ItemKind(
+    name="prescription",
+    get_for_clinic=access.prescription_get_for_clinic,
+    get_for_patient_user=access.prescription_get_for_patient_user,
+    read=services.prescription_read,
+    share=services.prescription_share,
+    out=prescription_out,
+)
 
 
 @router.get(
@@ -475,11 +506,7 @@ def create_prescription(request, payload: PrescriptionIn):
     openapi_extra=policy(Perm.PATIENTS_CLINICAL_READ, obj="prescription", patient=True),
 )
 def get_prescription(request, prescription_id: uuid.UUID):
-    prescription = _prescription(request, prescription_id)
-    services.prescription_read(
-        prescription=prescription, actor=_actor(request), as_patient=not _staff(request)
-    )
-    return prescription_out(prescription)
+    return prescription_out(PRESCRIPTION.read_by(request, prescription_id))
 
 
 @router.get(
@@ -491,10 +518,7 @@ def get_prescription(request, prescription_id: uuid.UUID):
     openapi_extra=policy(Perm.PATIENTS_CLINICAL_READ, obj="prescription", patient=True),
 )
 def download_prescription(request, prescription_id: uuid.UUID):
-    prescription = _prescription(request, prescription_id)
-    services.prescription_read(
-        prescription=prescription, actor=_actor(request), as_patient=not _staff(request), pdf=True
-    )
+    prescription = PRESCRIPTION.read_by(request, prescription_id, pdf=True)
     return pdf_response(prescription_pdf(prescription), f"{prescription.code}.pdf")
 
 
@@ -505,28 +529,20 @@ def download_prescription(request, prescription_id: uuid.UUID):
     openapi_extra=policy(Perm.PATIENTS_CLINICAL_WRITE, obj="prescription"),
 )
 def share_prescription(request, prescription_id: uuid.UUID, payload: ShareIn):
-    prescription = access.prescription_get_for_clinic(
-        clinic=request.auth.clinic, prescription_id=prescription_id
-    )
-    services.prescription_share(
-        prescription=prescription, actor=_actor(request), shared=payload.shared
-    )
-    return prescription_out(
-        access.prescription_get_for_clinic(
-            clinic=request.auth.clinic, prescription_id=prescription_id
-        )
-    )
+    return PRESCRIPTION.shared(request, prescription_id, payload.shared)
 
 
 # --- Documents ----------------------------------------------------------------------------------
 
 
-def _document(request, document_id):
-    if _staff(request):
-        return access.document_get_for_clinic(clinic=request.auth.clinic, document_id=document_id)
-    return access.document_get_for_patient_user(
-        user=request.auth.user, document_id=document_id, clinic=request.auth.clinic
-    )
+DOCUMENT = ItemKind(
+    name="document",
+    get_for_clinic=access.document_get_for_clinic,
+    get_for_patient_user=access.document_get_for_patient_user,
+    read=services.document_read,
+    share=services.document_share,
+    out=document_out,
+)
 
 
 UPLOAD_BODY = {
@@ -645,9 +661,7 @@ def upload_document(request):
     openapi_extra=policy(Perm.PATIENTS_CLINICAL_READ, obj="document", patient=True),
 )
 def get_document(request, document_id: uuid.UUID):
-    document = _document(request, document_id)
-    services.document_read(document=document, actor=_actor(request), as_patient=not _staff(request))
-    return document_out(document)
+    return document_out(DOCUMENT.read_by(request, document_id))
 
 
 @router.get(
@@ -659,11 +673,7 @@ def get_document(request, document_id: uuid.UUID):
     openapi_extra=policy(Perm.PATIENTS_CLINICAL_READ, obj="document", patient=True),
 )
 def download_document(request, document_id: uuid.UUID):
-    document = _document(request, document_id)
-    services.document_read(
-        document=document, actor=_actor(request), as_patient=not _staff(request), download=True
-    )
-    return document_response(document)
+    return document_response(DOCUMENT.read_by(request, document_id, download=True))
 
 
 @router.post(
@@ -673,7 +683,4 @@ def download_document(request, document_id: uuid.UUID):
     openapi_extra=policy(Perm.PATIENTS_CLINICAL_WRITE, obj="document"),
 )
 def share_document(request, document_id: uuid.UUID, payload: ShareIn):
-    document = access.document_get_for_clinic(clinic=request.auth.clinic, document_id=document_id)
-    return document_out(
-        services.document_share(document=document, actor=_actor(request), shared=payload.shared)
-    )
+    return DOCUMENT.shared(request, document_id, payload.shared)

@@ -141,3 +141,21 @@ def test_deactivate_is_post_only_and_for_managers(client, world):
     link = f"/patients/{world.other_patient_a.pk}/"
     assert link not in client.get(_url(world)).content.decode()
     assert link in client.get(_url(world), {"inactive": "1"}).content.decode()
+
+
+def test_it_links_a_patients_page_to_their_records_card_and_merge_as_the_role_allows(client, world):
+    patient = world.patient_a
+    base = f"/c/{world.clinic_a.slug}/desk"
+    _login(client, world, Role.OWNER)
+    html = client.get(_url(world, f"{patient.pk}/")).content.decode()
+    links = {
+        "records": f'href="{base}/patients/{patient.pk}/records/"',
+        "card": f'href="{base}/cards/{patient.pk}/"',
+        "merge": f'href="{base}/merge/?keep={patient.pk}"',
+    }
+    assert all(link in html for link in links.values())
+    assert client.get(f"{base}/cards/{patient.pk}/").status_code == 200
+    _login(client, world, Role.RECEPTIONIST)
+    html = client.get(_url(world, f"{patient.pk}/")).content.decode()
+    assert links["card"] in html
+    assert links["records"] not in html and links["merge"] not in html

@@ -263,22 +263,53 @@ def test_it_lists_sessions_and_signs_another_device_out(world):
     assert laptop.get("/me/").status_code == 200
 
 
-def test_it_changes_the_password_and_keeps_this_session(world):
-    c = signed_in(world.patient_user)
-    r = c.post(
+def _change_password(c, new: str):
+    return c.post(
         "/me/account/",
         {
             "section": "password",
             "old_password": PASSWORD,
-            "new_password1": "another fine passphrase",
-            "new_password2": "another fine passphrase",
+            "new_password1": new,
+            "new_password2": new,
         },
     )
+
+
+def test_it_changes_the_password_and_keeps_this_session(world):
+    c = signed_in(world.patient_user)
+    r = _change_password(c, "another fine passphrase")
     assert r.status_code == 302
     world.patient_user.refresh_from_db()
     assert world.patient_user.check_password("another fine passphrase")
     assert world.patient_user.token_epoch == 1
     assert c.get("/me/account/").status_code == 200
+
+
+def test_it_ends_the_patients_api_sessions_when_the_password_changes_in_the_portal(world, api):
+    login = api.post(
+        "/api/v1/auth/login", {"email": "patient.a@example.test", "password": PASSWORD}
+    )
+    assert login.status_code == 200
+    refresh_token = login.json()["refresh_token"]
+    r = _change_password(signed_in(world.patient_user), "another fine passphrase")
+    assert r.status_code == 302
+    renewed = api.post("/api/v1/auth/refresh", {"refresh_token": refresh_token})
+    assert renewed.status_code == 401
+    assert AuditEntry.objects.filter(
+        action="auth.password_change", entity_id=str(world.patient_user.pk)
+    ).exists()
+    again = api.post(
+        "/api/v1/auth/login",
+        {"email": "patient.a@example.test", "password": "another fine passphrase"},
+    )
+    assert again.status_code == 200
+
+
+def test_it_refuses_a_weak_new_password_in_the_portal_with_a_clear_error(world):
+    r = _change_password(signed_in(world.patient_user), "patient.a@example.test")
+    assert r.status_code == 422
+    world.patient_user.refresh_from_db()
+    assert world.patient_user.check_password(PASSWORD)
 
 
 def test_it_sends_anonymous_visitors_of_me_to_sign_in(client, db):

@@ -19,11 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinicore.clinics.access import clinic_get_by_slug
-from clinicore.core.errors import Conflict, DomainError, InvalidInput
+from clinicore.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from clinicore.portal import calendar, selectors, services
 from clinicore.portal.views.public import RegisterForm, register_with_form
 from clinicore.scheduling import selectors as scheduling
 from clinicore.scheduling import services as scheduling_services
+from clinicore.scheduling.access import service_get_for_clinic
 from clinicore.scheduling.models import Appointment, Mode, Service
 
 
@@ -86,10 +87,10 @@ def _parse(clinic, data) -> Choice:
     service_id = data.get("service", "")
     if service_id:
         try:
-            choice.service = Service.objects.get(
-                clinic=clinic, pk=uuid.UUID(service_id), is_active=True
+            choice.service = service_get_for_clinic(
+                clinic=clinic, service_id=service_id, active_only=True
             )
-        except (ValueError, Service.DoesNotExist):
+        except NotFound:
             choice.service = None
     if choice.service is None:
         return choice

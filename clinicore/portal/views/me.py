@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clinicore.accounts.services import password_change
 from clinicore.core.errors import DomainError
 from clinicore.patients.services import patient_record_read
 from clinicore.portal import exports, selectors, services
@@ -213,11 +214,22 @@ def account(request):
     if request.method == "POST" and request.POST.get("section") == "password":
         password_form = PasswordChangeForm(request.user, request.POST)
         if password_form.is_valid():
-            user = password_form.save()
-            services.password_changed(user=user)
-            update_session_auth_hash(request, user)
-            messages.success(request, _("Your password is changed."))
-            return redirect("portal:account")
+            try:
+                user = password_change(
+                    user=password_form.user,
+                    current_password=password_form.cleaned_data["old_password"],
+                    new_password=password_form.cleaned_data["new_password1"],
+                )
+            except DomainError as exc:
+                for name, message in exc.fields.items():
+                    field = {"current_password": "old_password"}.get(name, "new_password1")
+                    password_form.add_error(field, message)
+                if not password_form.errors:
+                    password_form.add_error(None, exc.message)
+            else:
+                update_session_auth_hash(request, user)
+                messages.success(request, _("Your password is changed."))
+                return redirect("portal:account")
     for field in password_form.fields.values():
         field.widget.attrs.setdefault("autocomplete", "new-password")
     password_form.fields["old_password"].widget.attrs["autocomplete"] = "current-password"

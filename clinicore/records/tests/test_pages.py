@@ -1,6 +1,8 @@
 """Workspace record pages: forms that explain mistakes, drafts that lock once signed, and the
 patient's portal list of what was shared."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -160,3 +162,86 @@ def test_it_lets_a_manager_add_and_retire_catalog_treatments_and_others_only_rea
     client.post(url + f"{crown.pk}/retire/")
     crown.refresh_from_db()
     assert not crown.is_active
+
+
+def test_it_puts_only_what_was_shared_in_the_patients_data_download(world, client):
+    from clinicore.core.models import AuditEntry
+    from clinicore.records.services import treatment_record_addendum_add
+
+    doctor = doctor_of(world, world.clinic_a)
+    visit = make_visit(
+        world.clinic_a,
+        patient=world.patient_a,
+        practitioner=doctor,
+        shared=True,
+        diagnosis="Shared dx",
+        notes="Shared notes",
+    )
+    treatment_record_addendum_add(record=visit, actor=doctor.user, text="Review in two weeks")
+    make_visit(
+        world.clinic_a, patient=world.patient_a, practitioner=doctor, diagnosis="Internal dx"
+    )
+    make_visit(
+        world.clinic_a,
+        patient=world.patient_a,
+        practitioner=doctor,
+        sign=False,
+        diagnosis="Draft dx",
+    )
+    make_visit(
+        world.clinic_a,
+        patient=world.other_patient_a,
+        practitioner=doctor,
+        shared=True,
+        diagnosis="Bela dx",
+    )
+    make_visit(
+        world.clinic_b,
+        patient=world.patient_b,
+        practitioner=doctor_of(world, world.clinic_b),
+        shared=True,
+        diagnosis="Chloe dx",
+    )
+    rx = make_prescription(
+        world.clinic_a,
+        patient=world.patient_a,
+        prescriber=doctor,
+        shared=True,
+        advice="Rinse twice daily",
+    )
+    hidden_rx = make_prescription(world.clinic_a, patient=world.patient_a, prescriber=doctor)
+    bela_rx = make_prescription(
+        world.clinic_a, patient=world.other_patient_a, prescriber=doctor, shared=True
+    )
+    doc = make_document(
+        world.clinic_a, patient=world.patient_a, by=doctor, shared=True, title="Shared scan"
+    )
+    make_document(world.clinic_a, patient=world.patient_a, by=doctor, title="Hidden scan")
+    make_document(
+        world.clinic_a, patient=world.other_patient_a, by=doctor, shared=True, title="Bela scan"
+    )
+    client.force_login(world.patient_user)
+    response = client.get("/me/account/my-data.json")
+    body = response.content.decode()
+    records = response.json()["records"]
+
+    [summary] = records["visit_summaries"]
+    assert (summary["diagnosis"], summary["notes"]) == ("Shared dx", "Shared notes")
+    assert [a["text"] for a in summary["addenda"]] == ["Review in two weeks"]
+    assert summary["signed_at"] and summary["treatments"][0]["name"].startswith("Consultation")
+    [prescription] = records["prescriptions"]
+    assert prescription["code"] == rx.code and prescription["advice"] == "Rinse twice daily"
+    assert prescription["medicines"][0]["medicine"] == "Amoxicillin"
+    [document] = records["documents"]
+    assert document["title"] == "Shared scan" and document["filename"] == "cbc.pdf"
+    for secret in ("Internal dx", "Draft dx", "Bela dx", "Chloe dx", "Hidden scan", "Bela scan"):
+        assert secret not in body
+    assert hidden_rx.code not in body and bela_rx.code not in body
+
+    pdf = client.get(urlsplit(prescription["pdf_url"]).path)
+    assert pdf.content.startswith(b"%PDF")
+    file = client.get(urlsplit(document["download_url"]).path)
+    assert file.status_code == 200 and str(doc.pk) in document["download_url"]
+    entry = AuditEntry.objects.get(action="records.export_by_patient")
+    assert entry.entity_id == str(world.patient_a.pk) and entry.actor_id == world.patient_user.pk
+    assert entry.fields == ["documents", "prescriptions", "visit_summaries"]
