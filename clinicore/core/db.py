@@ -21,11 +21,12 @@ class EpochSeconds(Func):
         return self._convert_value_noop  # both engines already answer integers
 
     def as_postgresql(self, compiler, connection, **extra):
+        # date_part answers a double; EXTRACT answers numeric, several times slower to compute.
         rounding = "CEIL" if self.ceil else "FLOOR"
         return self.as_sql(
             compiler,
             connection,
-            template=f"{rounding}(EXTRACT(EPOCH FROM %(expressions)s))::bigint",
+            template=f"{rounding}(date_part('epoch', %(expressions)s))::bigint",
             **extra,
         )
 
