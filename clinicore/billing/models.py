@@ -136,6 +136,11 @@ class Invoice(TenantModel):
         indexes = [
             models.Index(fields=["clinic", "status", "due_date"], name="invoice_clinic_status_due"),
             models.Index(fields=["clinic", "patient"], name="invoice_clinic_patient"),
+            # Reports join invoices by issue date, status and practitioner from the index alone.
+            models.Index(
+                fields=["clinic", "issued_at", "status", "practitioner", "id"],
+                name="invoice_clinic_issued",
+            ),
         ]
 
     def __str__(self):
@@ -176,6 +181,13 @@ class InvoiceLine(TenantModel):
 
     class Meta:
         ordering = ["position", "created_at"]
+        # Billed-by-service reports sum a clinic's lines per description from the index alone.
+        indexes = [
+            models.Index(
+                fields=["clinic", "invoice", "description", "total"],
+                name="invoiceline_clinic_report",
+            )
+        ]
 
 
 class Payment(TenantModel):
@@ -224,7 +236,11 @@ class Payment(TenantModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["clinic", "status", "paid_at"], name="payment_clinic_status_paid"),
+            # Revenue reports sum amounts by method and invoice from the index alone.
+            models.Index(
+                fields=["clinic", "status", "paid_at", "method", "amount", "invoice"],
+                name="payment_clinic_paid_report",
+            ),
         ]
 
     def __str__(self):
@@ -259,6 +275,7 @@ class Refund(TenantModel):
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive"),
         ]
+        indexes = [models.Index(fields=["clinic", "processed_at"], name="refund_clinic_processed")]
 
 
 class PaymentSession(TenantModel):

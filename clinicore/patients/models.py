@@ -48,6 +48,11 @@ class Patient(TenantModel):
             models.Index(fields=["clinic", "last_name", "first_name"], name="patient_clinic_name"),
             models.Index(fields=["clinic", "phone"], name="patient_clinic_phone"),
             models.Index(Lower("email"), "clinic", name="patient_email_ci"),
+            # Patient growth reports count and join registrations from the index alone.
+            models.Index(
+                fields=["clinic", "created_at", "is_active", "merged_into", "id"],
+                name="patient_clinic_created",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -37,6 +37,12 @@ def _appointment_model():
     return apps.get_model("scheduling", "Appointment")
 
 
+def _rows(**condition):
+    """Counts appointments by their status column (never null), not by id: with the covering
+    (clinic, start) index PostgreSQL answers from the index alone, without visiting the table."""
+    return Count(A_STATUS, filter=Q(**condition) if condition else None)
+
+
 def _appointments(clinic, rng):
     return (
         _appointment_model()
@@ -87,31 +93,44 @@ def _practitioner_names(clinic, ids) -> dict:
 def appointments_report(*, clinic, rng: P.Range, group: str = "day") -> Report:
     Appointment = _appointment_model()
     qs = _appointments(clinic, rng)
-    totals = qs.aggregate(
-        total=Count("pk"),
-        cancelled=Count("pk", filter=Q(**{A_STATUS: CANCELLED})),
-        no_shows=Count("pk", filter=Q(**{A_STATUS: NO_SHOW})),
-        completed=Count("pk", filter=Q(**{A_STATUS: COMPLETED})),
-    )
-    # The no-show rate counts only appointments that were meant to happen (not cancelled ones).
-    expected = totals["total"] - totals["cancelled"]
-    no_show_rate = _rate(totals["no_shows"], expected)
-
     status_label = _choices_label(Appointment, A_STATUS)
     channel_label = _choices_label(Appointment, A_CHANNEL)
     by_status = [
         {"key": r[A_STATUS], "label": status_label(r[A_STATUS]), "count": r["n"]}
-        for r in qs.values(A_STATUS).annotate(n=Count("pk")).order_by("-n", A_STATUS)
+        for r in qs.values(A_STATUS).annotate(n=_rows()).order_by("-n", A_STATUS)
     ]
-    by_service = [
-        {"key": str(r[A_SERVICE] or ""), "label": r["name"] or "—", "count": r["n"]}
-        for r in qs.values(A_SERVICE, name=F(f"{A_SERVICE}__name"))
-        .annotate(n=Count("pk"))
-        .order_by("-n", "name")
-    ]
+    # The totals are sums of the per-status counts (a dozen rows at most), not another scan.
+    per_status = {r["key"]: r["count"] for r in by_status}
+    totals = {
+        "total": sum(per_status.values()),
+        "cancelled": per_status.get(CANCELLED, 0),
+        "no_shows": per_status.get(NO_SHOW, 0),
+        "completed": per_status.get(COMPLETED, 0),
+    }
+    # The no-show rate counts only appointments that were meant to happen (not cancelled ones).
+    expected = totals["total"] - totals["cancelled"]
+    no_show_rate = _rate(totals["no_shows"], expected)
+
+    service_rows = list(qs.values(A_SERVICE).annotate(n=_rows()))
+    service_names = dict(
+        Appointment._meta.get_field(A_SERVICE)
+        .related_model.objects.filter(clinic=clinic, pk__in=[r[A_SERVICE] for r in service_rows])
+        .values_list("pk", "name")
+    )
+    by_service = sorted(
+        (
+            {
+                "key": str(r[A_SERVICE] or ""),
+                "label": service_names.get(r[A_SERVICE]) or "—",
+                "count": r["n"],
+            }
+            for r in service_rows
+        ),
+        key=lambda b: (-b["count"], b["label"]),
+    )
     prac_rows = list(
         qs.values(A_PRACTITIONER)
-        .annotate(n=Count("pk"), no_shows=Count("pk", filter=Q(**{A_STATUS: NO_SHOW})))
+        .annotate(n=_rows(), no_shows=_rows(**{A_STATUS: NO_SHOW}))
         .order_by("-n")
     )
     names = _practitioner_names(clinic, [r[A_PRACTITIONER] for r in prac_rows])
@@ -126,12 +145,12 @@ def appointments_report(*, clinic, rng: P.Range, group: str = "day") -> Report:
     ]
     by_channel = [
         {"key": r[A_CHANNEL], "label": channel_label(r[A_CHANNEL]), "count": r["n"]}
-        for r in qs.values(A_CHANNEL).annotate(n=Count("pk")).order_by("-n", A_CHANNEL)
+        for r in qs.values(A_CHANNEL).annotate(n=_rows()).order_by("-n", A_CHANNEL)
     ]
     per_period = (
         qs.annotate(bucket=P.trunc(group, A_START, rng.tz))
         .values("bucket")
-        .annotate(n=Count("pk"), no_shows=Count("pk", filter=Q(**{A_STATUS: NO_SHOW})))
+        .annotate(n=_rows(), no_shows=_rows(**{A_STATUS: NO_SHOW}))
         .order_by("bucket")
     )
     per_period = list(per_period)
@@ -207,6 +226,12 @@ def _payments(clinic, rng):
     )
 
 
+def _per_invoice_practitioner(payments, clinic):
+    """Payments grouped by their invoice's practitioner. Naming the invoice's clinic too (always
+    the payment's) lets PostgreSQL read only that clinic's invoices for the join."""
+    return payments.filter(invoice__clinic=clinic).values(pid=F("invoice__practitioner"))
+
+
 def _refunds(clinic, rng):
     Refund = apps.get_model("billing", "Refund")
     return Refund.objects.filter(
@@ -234,8 +259,8 @@ def revenue_report(*, clinic, rng: P.Range, group: str = "day") -> Report:
     payments = _payments(clinic, rng)
     refunds = _refunds(clinic, rng)
     cur = clinic.currency
-    received = _money([payments.aggregate(v=_money_sum("amount"), n=Count("pk"))], cur, "v")[0]
-    refunded = _money([refunds.aggregate(v=_money_sum("amount"), n=Count("pk"))], cur, "v")[0]
+    received = _money([payments.aggregate(v=_money_sum("amount"), n=Count("amount"))], cur, "v")[0]
+    refunded = _money([refunds.aggregate(v=_money_sum("amount"), n=Count("amount"))], cur, "v")[0]
     net = received["v"] - refunded["v"]
 
     method_label = _choices_label(Payment, "method")
@@ -243,7 +268,7 @@ def revenue_report(*, clinic, rng: P.Range, group: str = "day") -> Report:
         {"key": r["method"], "label": method_label(r["method"]), "amount": r["v"], "count": r["n"]}
         for r in _money(
             payments.values("method")
-            .annotate(v=_money_sum("amount"), n=Count("pk"))
+            .annotate(v=_money_sum("amount"), n=Count("amount"))
             .order_by("-v", "method"),
             cur,
             "v",
@@ -251,8 +276,8 @@ def revenue_report(*, clinic, rng: P.Range, group: str = "day") -> Report:
     ]
     prac_rows = _money(
         list(
-            payments.values(pid=F("invoice__practitioner"))
-            .annotate(v=_money_sum("amount"), n=Count("pk"))
+            _per_invoice_practitioner(payments, clinic)
+            .annotate(v=_money_sum("amount"), n=Count("amount"))
             .order_by("-v")
         ),
         cur,
@@ -269,14 +294,14 @@ def revenue_report(*, clinic, rng: P.Range, group: str = "day") -> Report:
         for r in prac_rows
     ]
     # What was billed per service: lines of invoices issued in the range (void ones left out).
-    lines = InvoiceLine.objects.filter(clinic=clinic, **rng.lookup("invoice__issued_at")).exclude(
-        invoice__status=Invoice.Status.VOID
-    )
+    lines = InvoiceLine.objects.filter(
+        clinic=clinic, invoice__clinic=clinic, **rng.lookup("invoice__issued_at")
+    ).exclude(invoice__status=Invoice.Status.VOID)
     by_service = [
         {"key": r["description"], "label": r["description"], "amount": r["v"], "count": r["n"]}
         for r in _money(
             lines.values("description")
-            .annotate(v=_money_sum("total"), n=Count("pk"))
+            .annotate(v=_money_sum("total"), n=Count("total"))
             .order_by("-v", "description")[:50],
             cur,
             "v",
@@ -370,7 +395,7 @@ def patient_growth_report(*, clinic, rng: P.Range, group: str = "week") -> Repor
         Patient.objects.filter(clinic=clinic, merged_into__isnull=True, **rng.lookup("created_at"))
         .annotate(bucket=P.trunc(group, "created_at", rng.tz))
         .values("bucket")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("created_at"))
         .order_by("bucket")
     )
     visits = (
@@ -379,7 +404,10 @@ def patient_growth_report(*, clinic, rng: P.Range, group: str = "week") -> Repor
         .annotate(bucket=P.trunc(group, A_START, rng.tz))
     )
     ret_rows = (
-        visits.filter(patient__created_at__lt=F("bucket"))
+        # Registered in an earlier period: both truncated in the clinic's zone, so the
+        # comparison is between local period starts on every database.
+        visits.alias(registered=P.trunc(group, "patient__created_at", rng.tz))
+        .filter(patient__clinic=clinic, registered__lt=F("bucket"))
         .values("bucket")
         .annotate(n=Count("patient", distinct=True))
         .order_by("bucket")
@@ -389,7 +417,11 @@ def patient_growth_report(*, clinic, rng: P.Range, group: str = "week") -> Repor
     total_new = sum(n for _, n in new_series)
     returning_total = (
         _appointments(clinic, rng)
-        .filter(**{f"{A_STATUS}__in": ATTENDED}, patient__created_at__lt=rng.start_at)
+        .filter(
+            **{f"{A_STATUS}__in": ATTENDED},
+            patient__clinic=clinic,
+            patient__created_at__lt=rng.start_at,
+        )
         .aggregate(n=Count("patient", distinct=True))["n"]
     )
     active = Patient.objects.filter(
@@ -441,9 +473,9 @@ def staff_performance_report(*, clinic, rng: P.Range) -> Report:
     delay = ExpressionWrapper(F(A_STARTED) - F(A_CHECKED_IN), output_field=DurationField())
     rows = list(
         qs.values(A_PRACTITIONER).annotate(
-            n=Count("pk"),
-            completed=Count("pk", filter=Q(**{A_STATUS: COMPLETED})),
-            no_shows=Count("pk", filter=Q(**{A_STATUS: NO_SHOW})),
+            n=_rows(),
+            completed=_rows(**{A_STATUS: COMPLETED}),
+            no_shows=_rows(**{A_STATUS: NO_SHOW}),
             avg_delay=Avg(
                 delay, filter=Q(**{f"{A_STARTED}__isnull": False, f"{A_CHECKED_IN}__isnull": False})
             ),
@@ -451,9 +483,9 @@ def staff_performance_report(*, clinic, rng: P.Range) -> Report:
     )
     revenue = {
         r["pid"]: quantize(r["v"], clinic.currency)
-        for r in _payments(clinic, rng)
-        .values(pid=F("invoice__practitioner"))
-        .annotate(v=_money_sum("amount"))
+        for r in _per_invoice_practitioner(_payments(clinic, rng), clinic).annotate(
+            v=_money_sum("amount")
+        )
     }
     names = _practitioner_names(clinic, [r[A_PRACTITIONER] for r in rows] + list(revenue))
     people = {r[A_PRACTITIONER] for r in rows if r[A_PRACTITIONER]} | {k for k in revenue if k}
@@ -532,7 +564,10 @@ def staff_performance_report(*, clinic, rng: P.Range) -> Report:
 def _treatment_items(clinic, rng):
     """Treatments recorded on visit summaries performed in the range (drafts included)."""
     Item = apps.get_model("records", "TreatmentRecordItem")
-    return Item.objects.filter(clinic=clinic, **rng.lookup("record__performed_at"))
+    # The record's clinic is the item's; naming it keeps PostgreSQL to this clinic's records.
+    return Item.objects.filter(
+        clinic=clinic, record__clinic=clinic, **rng.lookup("record__performed_at")
+    )
 
 
 def treatments_report(*, clinic, rng: P.Range, group: str = "day") -> Report:
@@ -710,6 +745,6 @@ def platform_usage(*, clinic_ids, now=None) -> dict:
         )
         .exclude(**{f"{A_STATUS}__in": NOT_APPOINTMENTS})
         .values("clinic_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=_rows())
     )
     return {row["clinic_id"]: row["n"] for row in rows}
