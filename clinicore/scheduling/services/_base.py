@@ -1,0 +1,67 @@
+"""What every scheduling write shares: the status machine, audit and after-commit helpers."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from clinicore.clinics.models import Membership
+from clinicore.core.audit import audit_record
+from clinicore.core.errors import Forbidden
+from clinicore.scheduling.models import Appointment
+
+S = Appointment.Status
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.HELD: frozenset({S.REQUESTED, S.SCHEDULED, S.CONFIRMED, S.RELEASED, S.EXPIRED}),
+    S.REQUESTED: frozenset({S.SCHEDULED, S.CONFIRMED, S.CANCELLED, S.RESCHEDULED}),
+    S.SCHEDULED: frozenset({S.CONFIRMED, S.CHECKED_IN, S.CANCELLED, S.NO_SHOW, S.RESCHEDULED}),
+    S.CONFIRMED: frozenset({S.CHECKED_IN, S.CANCELLED, S.NO_SHOW, S.RESCHEDULED}),
+    S.CHECKED_IN: frozenset({S.IN_PROGRESS, S.COMPLETED}),
+    S.IN_PROGRESS: frozenset({S.COMPLETED}),
+}
+
+SLOT_TAKEN = "This time is no longer available; choose another slot."
+
+
+def _audit(action: str, obj, *, actor, fields=()) -> None:
+    audit_record(
+        action=action,
+        entity_type=obj._meta.model_name,
+        entity_id=obj.pk,
+        clinic_id=obj.clinic_id,
+        actor=actor,
+        fields=fields,
+    )
+
+
+def _on_commit(fn, *args) -> None:
+    transaction.on_commit(lambda: fn(*args))
+
+
+def staff_may_act_for(membership, practitioner: Membership) -> bool:
+    if membership is None:
+        return False
+    from clinicore.clinics.permissions import Perm, role_has
+
+    return membership.pk == practitioner.pk or role_has(membership.role, Perm.SCHEDULE_MANAGE)
+
+
+def forbid_unless(condition: bool, message: str) -> None:
+    if not condition:
+        raise Forbidden(message)
+
+
+def _locked(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update()
+        .select_related("service", "clinic")
+        .get(pk=appointment.pk)
+    )
+
+
+def _offer_freed_time(appointment_id) -> None:
+    """After a visit is cancelled or moved, or a hold lapses: the waitlist is offered the time.
+    Imported when called: the waitlist books through the booking module, which calls this."""
+    from clinicore.scheduling.services.waitlist import _waitlist_after_free
+
+    _waitlist_after_free(appointment_id)

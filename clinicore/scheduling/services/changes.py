@@ -1,0 +1,263 @@
+"""Changes to booked visits and the status machine; holds that lapse."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinicore.clinics.models import Membership
+from clinicore.core.audit import audit_record
+from clinicore.core.errors import Conflict, InvalidInput
+from clinicore.scheduling import events
+from clinicore.scheduling.models import Appointment
+from clinicore.scheduling.services._base import (
+    TRANSITIONS,
+    S,
+    _audit,
+    _locked,
+    _offer_freed_time,
+    _on_commit,
+)
+from clinicore.scheduling.services.booking import _claim
+
+
+def holds_expire(*, now: datetime | None = None) -> int:
+    """Marks every hold past its expiry as expired (the periodic task); returns how many."""
+    now = now or timezone.now()
+    ids = list(
+        Appointment.objects.filter(status=S.HELD, hold_expires_at__lte=now).values_list(
+            "pk", flat=True
+        )[:5000]
+    )
+    if not ids:
+        return 0
+    count = Appointment.objects.filter(pk__in=ids, status=S.HELD).update(
+        status=S.EXPIRED, updated_at=now
+    )
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: _offer_freed_time(pk))
+    return count
+
+
+# --- Changes and the status machine -------------------------------------------------------------
+
+
+def _require(appointment: Appointment, target: str, verb: str) -> None:
+    if target not in TRANSITIONS.get(appointment.status, frozenset()):
+        raise Conflict(
+            f"This appointment is {appointment.get_status_display().lower()}; it cannot be {verb}.",
+            code="invalid_transition",
+            fields={"status": appointment.status},
+        )
+
+
+def _cutoff(appointment: Appointment, *, as_patient: bool, now: datetime, verb: str) -> None:
+    if not as_patient:
+        return
+    cutoff = appointment.start - timedelta(hours=appointment.service.cancellation_cutoff_hours)
+    if now > cutoff:
+        raise Conflict(
+            f"Appointments can be {verb} online up to {appointment.service.cancellation_cutoff_hours} hours "
+            "before they start; please call the clinic.",
+            code="cancellation_cutoff_passed",
+        )
+
+
+@transaction.atomic
+def appointment_update(*, appointment: Appointment, actor, **details) -> Appointment:
+    unknown = set(details) - {"kind", "reason_for_visit", "symptoms", "notes", "room_id"}
+    if unknown:
+        raise InvalidInput(fields={k: "Unknown field." for k in sorted(unknown)})
+    appointment = _locked(appointment)
+    if appointment.status not in Appointment.OPEN:
+        raise Conflict(
+            f"This appointment is {appointment.get_status_display().lower()}; it cannot be changed.",
+            code="invalid_transition",
+            fields={"status": appointment.status},
+        )
+    if details.get("kind") and details["kind"] not in Appointment.Kind.values:
+        raise InvalidInput(fields={"kind": "Unknown type."})
+    changed = [k for k, v in details.items() if getattr(appointment, k) != v]
+    for k in changed:
+        setattr(appointment, k, details[k])
+    if changed:
+        appointment.save(update_fields=[*changed, "updated_at"])
+    _audit("appointment.update", appointment, actor=actor, fields=changed)
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    actor,
+    reason: str = "",
+    as_patient: bool = False,
+    now: datetime | None = None,
+) -> Appointment:
+    now = now or timezone.now()
+    appointment = _locked(appointment)
+    _require(appointment, S.CANCELLED, "cancelled")
+    _cutoff(appointment, as_patient=as_patient, now=now, verb="cancelled")
+    appointment.status = S.CANCELLED
+    appointment.cancellation_reason = (reason or "")[:500]
+    appointment.cancelled_at = now
+    appointment.save(update_fields=["status", "cancellation_reason", "cancelled_at", "updated_at"])
+    _audit("appointment.cancel", appointment, actor=actor, fields=["status", "cancellation_reason"])
+    events.appointment_cancelled(appointment)
+    _on_commit(_offer_freed_time, appointment.pk)
+    return appointment
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    actor,
+    start: datetime,
+    practitioner: Membership | None = None,
+    as_patient: bool = False,
+    enforce_rules: bool | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Moves a visit: the old row becomes `rescheduled`, a new row (new reservation code, linked
+    by `rescheduled_from`, same series) takes the new time; both in one transaction."""
+    now = now or timezone.now()
+    old = _locked(appointment)
+    _require(old, S.RESCHEDULED, "rescheduled")
+    _cutoff(old, as_patient=as_patient, now=now, verb="rescheduled")
+    practitioner = practitioner or old.practitioner
+    old.status = S.RESCHEDULED
+    old.save(update_fields=["status", "updated_at"])
+    new = _claim(
+        clinic=old.clinic,
+        actor=actor,
+        patient=old.patient,
+        practitioner=practitioner,
+        service=old.service,
+        start=start,
+        mode=old.mode,
+        status=S.SCHEDULED,
+        enforce_rules=as_patient if enforce_rules is None else enforce_rules,
+        now=now,
+        replacing=old,
+        count_limit=False,
+        kind=old.kind,
+        reason_for_visit=old.reason_for_visit,
+        symptoms=old.symptoms,
+        notes=old.notes,
+        rescheduled_from=old,
+        series=old.series,
+        series_index=old.series_index,
+        created_by=old.created_by,
+        created_by_user=old.created_by_user,
+        source_channel=old.source_channel,
+        room_id=old.room_id if practitioner.pk == old.practitioner_id else None,
+    )
+    _audit(
+        "appointment.reschedule",
+        new,
+        actor=actor,
+        fields=["start", "practitioner", "rescheduled_from"],
+    )
+    events.appointment_rescheduled(old, new)
+    _on_commit(_offer_freed_time, old.pk)
+    return new
+
+
+def _transition(
+    appointment: Appointment,
+    *,
+    actor,
+    target: str,
+    verb: str,
+    stamp: str | None,
+    now: datetime | None,
+) -> Appointment:
+    now = now or timezone.now()
+    appointment = _locked(appointment)
+    _require(appointment, target, verb)
+    appointment.status = target
+    fields = ["status", "updated_at"]
+    if stamp:
+        setattr(appointment, stamp, now)
+        fields.append(stamp)
+    appointment.save(update_fields=fields)
+    _audit(f"appointment.{target}", appointment, actor=actor, fields=fields)
+    return appointment
+
+
+@transaction.atomic
+def appointment_confirm(
+    *, appointment: Appointment, actor, now: datetime | None = None
+) -> Appointment:
+    appointment = _transition(
+        appointment,
+        actor=actor,
+        target=S.CONFIRMED,
+        verb="confirmed",
+        stamp="confirmed_at",
+        now=now,
+    )
+    events.appointment_confirmed(appointment)
+    return appointment
+
+
+@transaction.atomic
+def appointment_check_in(
+    *, appointment: Appointment, actor, now: datetime | None = None
+) -> Appointment:
+    return _transition(
+        appointment,
+        actor=actor,
+        target=S.CHECKED_IN,
+        verb="checked in",
+        stamp="checked_in_at",
+        now=now,
+    )
+
+
+@transaction.atomic
+def appointment_start(
+    *, appointment: Appointment, actor, now: datetime | None = None
+) -> Appointment:
+    return _transition(
+        appointment, actor=actor, target=S.IN_PROGRESS, verb="started", stamp="started_at", now=now
+    )
+
+
+@transaction.atomic
+def appointment_check_out(
+    *, appointment: Appointment, actor, now: datetime | None = None
+) -> Appointment:
+    return _transition(
+        appointment,
+        actor=actor,
+        target=S.COMPLETED,
+        verb="checked out",
+        stamp="checked_out_at",
+        now=now,
+    )
+
+
+@transaction.atomic
+def appointment_no_show(
+    *, appointment: Appointment, actor, now: datetime | None = None
+) -> Appointment:
+    appointment = _transition(
+        appointment, actor=actor, target=S.NO_SHOW, verb="marked as a no-show", stamp=None, now=now
+    )
+    events.appointment_no_show(appointment)
+    return appointment
+
+
+def appointment_record_read(*, appointment: Appointment, actor, clinical: bool) -> None:
+    audit_record(
+        action="appointment.read_clinical" if clinical else "appointment.read",
+        entity_type="appointment",
+        entity_id=appointment.pk,
+        clinic_id=appointment.clinic_id,
+        actor=actor,
+    )
