@@ -170,3 +170,15 @@ def my_payments(*, user):
         .select_related("invoice", "clinic")
         .order_by("-paid_at", "-created_at")
     )
+
+
+def my_appointment_replacement(*, user, appointment):
+    """The person's appointment that took the place of a moved one (None if it was not moved)."""
+    if appointment.status != "rescheduled":
+        return None
+    return (
+        my_appointments(user=user)
+        .filter(rescheduled_from_id=appointment.pk)
+        .select_related("clinic")
+        .first()
+    )

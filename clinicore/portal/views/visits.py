@@ -21,9 +21,14 @@ def appointment_list(request):
     upcoming, past = selectors.my_upcoming_and_past(user=request.user, now=timezone.now())
     return render(
         request,
-        "portal/me/appointments.html",
+        _live_template(request, "portal/me/appointments.html", "rows"),
         {"upcoming": upcoming, "past": past, "me_nav": "appointments"},
     )
+
+
+def _live_template(request, template: str, partial: str) -> str:
+    """The whole page, or only its live part when the page's script asks for it again."""
+    return f"{template}#{partial}" if request.GET.get("partial") == partial else template
 
 
 @patient_area
@@ -112,9 +117,12 @@ def appointment_detail(request, appointment_id):
     now = timezone.now()
     return render(
         request,
-        "portal/me/appointment.html",
+        _live_template(request, "portal/me/appointment.html", "live"),
         {
             "a": appointment,
+            "replaced_by": selectors.my_appointment_replacement(
+                user=request.user, appointment=appointment
+            ),
             "booked": request.GET.get("booked") == "1",
             "can_change": _can_change(appointment, now),
             "cutoff_hours": appointment.service.cancellation_cutoff_hours,
