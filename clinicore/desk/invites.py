@@ -1,21 +1,24 @@
 """Inviting staff by email: an accept link (token shown once, kept as a hash) that makes the
-person a member of the clinic with the role chosen, creating their account if needed."""
+person a member of the clinic with the role chosen, creating their account if needed.
+
+The email is an outbox row written in the invitation's transaction (event `staff_invite`, in
+the clinic's language): the worker sends it after commit and retries it through a mail-server
+outage, so an invitation can be delayed but never lost."""
 
 import datetime as dt
 import hashlib
 import secrets
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clinicore.clinics.permissions import Role
 from clinicore.clinics.services import membership_create
 from clinicore.core.audit import audit_record
 from clinicore.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from clinicore.core.messages import send_transactional_email
 from clinicore.desk.models import StaffInvite
 
 INVITE_DAYS = 7
@@ -33,7 +36,7 @@ def invite_link(token: str) -> str:
 def staff_invite(
     *, clinic, actor, email: str, role: str, full_name: str = ""
 ) -> tuple[StaffInvite, str]:
-    """Records the invitation and emails the link after commit; returns (invite, link)."""
+    """Records the invitation and queues its email in the same transaction; returns (invite, link)."""
     from clinicore.accounts.models import User
     from clinicore.clinics.models import Membership
 
@@ -74,27 +77,34 @@ def staff_invite(
         fields=["email", "role"],
     )
     link = invite_link(token)
-    invite_id = invite.pk
-    transaction.on_commit(lambda: _send(invite_id, link))
+    _email_queue(invite, link)
     return invite, link
 
 
-def _send(invite_id, link: str) -> None:
-    invite = StaffInvite.objects.select_related("clinic", "invited_by").get(pk=invite_id)
-    context = {
-        "invite": invite,
-        "clinic": invite.clinic,
-        "link": link,
-        "days": INVITE_DAYS,
-        "role": Role(invite.role).label,
-    }
-    message = EmailMultiAlternatives(
-        subject=f"Join {invite.clinic.name} on Clinicore",
-        body=render_to_string("desk/email/invite.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[invite.email],
+def _email_queue(invite: StaffInvite, link: str) -> None:
+    """The invitation email as an outbox row of the caller's transaction (a platform message, so
+    the link is not listed on the clinic's own outbox page)."""
+    clinic = invite.clinic
+    language = clinic.default_language or "en"
+    inviter = invite.invited_by
+    with translation.override(language):
+        role = str(Role(invite.role).label)
+    send_transactional_email(
+        event="staff_invite",
+        to=invite.email,
+        recipient_key=f"invite:{invite.pk}",
+        name=invite.full_name,
+        language=language,
+        context={
+            "clinic_name": clinic.name,
+            "inviter_name": (inviter.full_name or inviter.email) if inviter else "",
+            "role": role,
+            "link": link,
+            "days": INVITE_DAYS,
+        },
+        dedupe_key=f"staff_invite:{invite.pk}",
+        ref=f"staff_invite:{invite.pk}",
     )
-    message.send()
 
 
 def invite_by_token(token: str) -> StaffInvite:

@@ -48,6 +48,8 @@ EVENTS: dict[str, Event] = {
         Event("email_verification", channels=(Channel.EMAIL,), mutable=False),
         Event("password_reset", channels=(Channel.EMAIL,), mutable=False),
         Event("account_security", channels=(Channel.EMAIL, Channel.IN_APP), mutable=False),
+        # A clinic inviting someone onto its staff: the accept link, by email only.
+        Event("staff_invite", channels=(Channel.EMAIL,), mutable=False),
         # The receipt with its PDF; the short "payment received" goes on the other channels.
         Event("payment_receipt", channels=(Channel.EMAIL,)),
         Event("staff_alert", channels=(Channel.IN_APP, Channel.EMAIL)),

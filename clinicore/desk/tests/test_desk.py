@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core import mail
 
 from clinicore.billing import services as billing
 from clinicore.clinics.models import Membership
@@ -16,6 +15,7 @@ from clinicore.core.models import AuditEntry
 from clinicore.core.testing import make_patient
 from clinicore.desk import selectors, services
 from clinicore.desk.models import ScanEvent
+from clinicore.notifications.models import OutboxMessage
 from clinicore.patients.services import patient_merge, patient_update
 from clinicore.scheduling.models import Appointment, WorkingHours
 from clinicore.scheduling.services import appointment_book
@@ -223,7 +223,8 @@ def test_an_owner_invites_staff_who_accept_by_email_link(
             },
         )
     assert response.status_code == 302
-    link = re.search(r"http://\S+/join/\S+/", mail.outbox[-1].body).group(0)
+    sent = OutboxMessage.objects.get(event="staff_invite", address="nurse.new@example.test")
+    link = re.search(r"http://\S+/join/\S+/", sent.body_text).group(0)
     client.logout()
     path = (
         link.split("127.0.0.1:8000")[-1]
