@@ -36,6 +36,14 @@ def _publish(event: str, *, clinic_id, **ids) -> None:
         logger.exception("scheduling event not queued", extra={"event": event, **payload})
 
 
+def appointment_progressed(appointment) -> None:
+    """Check-in, start and check-out: nobody is messaged, but open boards show it at once."""
+    event = f"appointment.{appointment.status}"
+    payload = {"clinic_id": str(appointment.clinic_id), "appointment_id": str(appointment.pk)}
+    logger.info("scheduling event", extra={"event": event, **payload})
+    transaction.on_commit(lambda: _board_refresh(event, appointment.clinic_id, payload))
+
+
 def _board_refresh(event: str, clinic_id, payload: dict) -> None:
     """Open front-desk boards of the clinic reload their rows (ids and states only, no health data)."""
     from clinicore.core.live import live_group, live_send_now

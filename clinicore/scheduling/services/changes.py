@@ -186,6 +186,8 @@ def _transition(
         fields.append(stamp)
     appointment.save(update_fields=fields)
     _audit(f"appointment.{target}", appointment, actor=actor, fields=fields)
+    if target in (S.CHECKED_IN, S.IN_PROGRESS, S.COMPLETED):
+        events.appointment_progressed(appointment)
     return appointment
 
 
