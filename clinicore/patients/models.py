@@ -2,10 +2,23 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import F, Value
+from django.db.models.functions import Lower, Replace
 
 from clinicore.core.fields import EncryptedTextField
 from clinicore.core.models import TenantModel
+
+# What a phone number may hold besides digits (the forms and the API allow exactly these).
+PHONE_PUNCTUATION = "+()- "
+
+
+def phone_digits(field: str = "phone"):
+    """The number without punctuation, as the database computes it: searches compare digits, and
+    on PostgreSQL a trigram index is built over this same expression (patients migration 0003)."""
+    expression = F(field)
+    for char in PHONE_PUNCTUATION:
+        expression = Replace(expression, Value(char), Value(""))
+    return expression
 
 
 class Patient(TenantModel):
