@@ -124,10 +124,10 @@ def whatsapp(request):
 
 
 def telegram_secret(account: ChannelAccount) -> str:
-    """The secret_token given to Telegram's setWebhook for this bot (derived, never stored)."""
-    return hmac.new(
-        settings.SECRET_KEY.encode(), f"telegram:{account.pk}".encode(), hashlib.sha256
-    ).hexdigest()
+    """The secret_token `manage.py telegram_webhook set` gave Telegram for this bot."""
+    from clinicore.notifications.providers.telegram import webhook_secret
+
+    return webhook_secret(account)
 
 
 @csrf_exempt

@@ -8,6 +8,7 @@ unprocessed (as a provider's edge drops a request the client abandoned), and cou
 
 import base64
 import json
+import re
 import select
 import threading
 import time
@@ -205,17 +206,41 @@ class FakeWhatsApp(FakeProvider):
 
 
 class FakeTelegram(FakeProvider):
-    """POST /bot<token>/sendMessage with JSON chat_id and text."""
+    """POST /bot<token>/sendMessage with JSON chat_id and text; setWebhook (an HTTPS url and a
+    secret_token of 1-256 letters, digits, _ or -, as Telegram requires), getWebhookInfo and
+    deleteWebhook. An unknown token answers 404 as Telegram does, a wrong method 404 too."""
 
     def __init__(self, bot_token: str):
         super().__init__()
         self.bot_token = bot_token
         self.next_id = 100
+        self.webhook: dict = {}  # what setWebhook registered: url, secret_token, allowed_updates
+        self.calls: list[str] = []
 
     def handle(self, method, path, headers, body):
-        if path != f"/bot{self.bot_token}/sendMessage":
+        prefix = f"/bot{self.bot_token}/"
+        if not path.startswith(prefix):
             return _json(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+        name = path[len(prefix) :]
+        self.calls.append(name)
         data = json.loads(body or b"{}")
+        if name == "setWebhook":
+            return self._set_webhook(data)
+        if name == "getWebhookInfo":
+            info = {
+                "url": self.webhook.get("url", ""),
+                "has_custom_certificate": False,
+                "pending_update_count": 0,
+            }
+            if self.webhook.get("allowed_updates"):
+                info["allowed_updates"] = self.webhook["allowed_updates"]
+            return _json(200, {"ok": True, "result": info})
+        if name == "deleteWebhook":
+            description = "Webhook was deleted" if self.webhook else "Webhook is already deleted"
+            self.webhook = {}
+            return _json(200, {"ok": True, "result": True, "description": description})
+        if name != "sendMessage":
+            return _json(404, {"ok": False, "error_code": 404, "description": "Not Found"})
         if not data.get("chat_id") or not data.get("text"):
             return _json(
                 400,
@@ -239,6 +264,25 @@ class FakeTelegram(FakeProvider):
                 },
             },
         )
+
+    def _set_webhook(self, data):
+        def bad(description):
+            return _json(
+                400, {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"}
+            )
+
+        url = str(data.get("url", ""))
+        if not url.startswith("https://"):
+            return bad("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = str(data.get("secret_token", ""))
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            return bad("secret token contains unallowed characters")
+        self.webhook = {
+            "url": url,
+            "secret_token": secret,
+            "allowed_updates": list(data.get("allowed_updates") or []),
+        }
+        return _json(200, {"ok": True, "result": True, "description": "Webhook was set"})
 
 
 class FakePushService(FakeProvider):

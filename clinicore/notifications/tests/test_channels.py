@@ -9,7 +9,6 @@ from clinicore.notifications.models import Channel, OutboxMessage
 from clinicore.notifications.services import Recipient
 from clinicore.notifications.tests.fakes import (
     FakePushService,
-    FakeTelegram,
     FakeTwilio,
     FakeWhatsApp,
     SmtpSink,
@@ -32,14 +31,6 @@ def fake_twilio(settings):
 def fake_whatsapp(settings):
     fake = FakeWhatsApp("1098765", "wa-token").start()
     settings.WHATSAPP_API_BASE_URL = fake.url + "/v21.0"
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def fake_telegram(settings):
-    fake = FakeTelegram("123:bot-token").start()
-    settings.TELEGRAM_API_BASE_URL = fake.url
     yield fake
     fake.stop()
 
