@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinicore.desk.views import admin, billing, board, calendar
+from clinicore.desk.views import admin, billing, board, calendar, hours
 
 app_name = "desk"
 
@@ -21,7 +21,7 @@ urlpatterns = [
     path("till/invoices/<uuid:invoice_id>/pay/", billing.invoice_pay, name="invoice-pay"),
     path("till/payments/<uuid:payment_id>/refund/", billing.payment_refund, name="payment-refund"),
     path("staff/", admin.staff, name="staff"),
-    path("staff/<uuid:practitioner_id>/hours/", admin.working_hours, name="working-hours"),
+    path("staff/<uuid:practitioner_id>/hours/", hours.working_hours, name="working-hours"),
     path("settings/", admin.settings_page, name="settings"),
     path("audit/", admin.audit, name="audit"),
 ]

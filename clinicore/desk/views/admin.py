@@ -1,6 +1,8 @@
 """Staff, clinic settings and the audit log: pages for owners, administrators and managers."""
 
 import datetime as dt
+import re
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -24,18 +26,8 @@ from clinicore.desk.models import StaffInvite
 from clinicore.desk.views.common import can, clinic_view
 from clinicore.scheduling import selectors as sched
 from clinicore.scheduling import services as scheduling
-from clinicore.scheduling.access import practitioner_get_for_clinic
-from clinicore.scheduling.models import Service, WorkingHours
-
-WEEKDAYS = [
-    (0, _("Mon")),
-    (1, _("Tue")),
-    (2, _("Wed")),
-    (3, _("Thu")),
-    (4, _("Fri")),
-    (5, _("Sat")),
-    (6, _("Sun")),
-]
+from clinicore.scheduling.access import service_get_for_clinic
+from clinicore.scheduling.models import MAX_BUFFER_MINUTES, Mode, Service
 
 
 def _member(clinic, membership_id) -> Membership:
@@ -122,46 +114,6 @@ def staff(request):
     )
 
 
-def _time(value):
-    try:
-        return dt.time.fromisoformat(value) if value else None
-    except ValueError:
-        raise InvalidInput("Times look like 09:00.") from None
-
-
-@clinic_view(Perm.SCHEDULE_MANAGE, methods=("GET", "POST"))
-def working_hours(request, practitioner_id):
-    """One person's weekly hours, edited in place: one range per weekday (empty = day off)."""
-    clinic = request.clinic
-    member = practitioner_get_for_clinic(clinic=clinic, practitioner_id=practitioner_id)
-    if request.method == "POST":
-        try:
-            ranges = []
-            for day, _label in WEEKDAYS:
-                start, end = (
-                    _time(request.POST.get(f"start_{day}")),
-                    _time(request.POST.get(f"end_{day}")),
-                )
-                if start and end:
-                    ranges.append({"weekday": day, "start_time": start, "end_time": end})
-            scheduling.working_hours_replace(
-                clinic=clinic, actor=request.user, practitioner=member, ranges=ranges
-            )
-            messages.success(request, _("Working hours saved."))
-            return redirect(
-                "desk:working-hours", clinic_slug=clinic.slug, practitioner_id=member.pk
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-    current = {
-        row.weekday: row for row in WorkingHours.objects.filter(clinic=clinic, practitioner=member)
-    }
-    days = [{"day": d, "label": label, "row": current.get(d)} for d, label in WEEKDAYS]
-    return render(
-        request, "desk/working_hours.html", {"nav": "staff", "member": member, "days": days}
-    )
-
-
 def _int(value, name, low, high) -> int:
     try:
         number = int(value)
@@ -202,7 +154,12 @@ def settings_page(request):
             "nav": "settings",
             "clinic": clinic,
             "rules": rules,
-            "services": Service.objects.filter(clinic=clinic).order_by("-is_active", "name"),
+            "services": Service.objects.filter(clinic=clinic)
+            .prefetch_related("practitioners")
+            .order_by("-is_active", "name"),
+            "practitioners": list(sched.practitioners_of(clinic)),
+            "modes": Mode.choices,
+            "new_service": Service(clinic=clinic, currency=clinic.currency),
             "branches": Branch.objects.filter(clinic=clinic).prefetch_related("rooms"),
             "billing": billing_services.billing_settings_for(clinic),
             "gateways": {g.provider: g for g in GatewayAccount.objects.filter(clinic=clinic)},
@@ -234,6 +191,55 @@ def _notification_links(clinic):
         except NoReverseMatch:
             continue
     return links
+
+
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def _service_form(post) -> tuple[dict, list[uuid.UUID]]:
+    """The service editor's fields, and who offers the service (the ticked practitioners)."""
+    fields = {
+        "name": (post.get("name") or "").strip()[:150],
+        "description": (post.get("description") or "").strip()[:2000],
+        "mode": post.get("mode", ""),
+        "currency": (post.get("currency") or "").strip().upper()[:3],
+        "colour": (post.get("colour") or "").strip(),
+        "duration_minutes": _int(post.get("duration_minutes"), "duration_minutes", 5, 720),
+        "buffer_before_minutes": _int(
+            post.get("buffer_before_minutes") or 0, "buffer_before_minutes", 0, MAX_BUFFER_MINUTES
+        ),
+        "buffer_after_minutes": _int(
+            post.get("buffer_after_minutes") or 0, "buffer_after_minutes", 0, MAX_BUFFER_MINUTES
+        ),
+        "min_notice_minutes": _int(
+            post.get("min_notice_minutes"), "min_notice_minutes", 0, 60 * 24 * 30
+        ),
+        "booking_window_days": _int(post.get("booking_window_days"), "booking_window_days", 1, 730),
+        "cancellation_cutoff_hours": _int(
+            post.get("cancellation_cutoff_hours"), "cancellation_cutoff_hours", 0, 24 * 14
+        ),
+        "payment_required": post.get("payment_required") == "on",
+    }
+    try:
+        fields["price"] = Decimal(post.get("price") or "0")
+    except InvalidOperation:
+        raise InvalidInput(
+            "Enter a price such as 500 or 499.50.", fields={"price": "Not an amount."}
+        ) from None
+    if not fields["name"]:
+        raise InvalidInput("The service needs a name.", fields={"name": "Required."})
+    if not COLOUR.fullmatch(fields["colour"]):
+        raise InvalidInput(
+            "Choose a colour such as #2563eb.", fields={"colour": "Six hex digits after #."}
+        )
+    try:
+        practitioner_ids = [uuid.UUID(v) for v in post.getlist("practitioner_ids")]
+    except ValueError:
+        raise InvalidInput(
+            "Some practitioners are not practitioners of this clinic.",
+            fields={"practitioner_ids": "Unknown practitioner."},
+        ) from None
+    return fields, practitioner_ids
 
 
 def _save_section(request, clinic, section):
@@ -290,35 +296,13 @@ def _save_section(request, clinic, section):
             ),
         )
     elif section == "services":
-        fields = {
-            "name": (post.get("name") or "").strip()[:150],
-            "duration_minutes": _int(post.get("duration_minutes"), "duration_minutes", 5, 720),
-            "min_notice_minutes": _int(
-                post.get("min_notice_minutes"), "min_notice_minutes", 0, 60 * 24 * 30
-            ),
-            "booking_window_days": _int(
-                post.get("booking_window_days"), "booking_window_days", 1, 730
-            ),
-            "cancellation_cutoff_hours": _int(
-                post.get("cancellation_cutoff_hours"), "cancellation_cutoff_hours", 0, 24 * 14
-            ),
-            "payment_required": post.get("payment_required") == "on",
-        }
-        try:
-            fields["price"] = Decimal(post.get("price") or "0")
-        except InvalidOperation:
-            raise InvalidInput(
-                "Enter a price such as 500 or 499.50.", fields={"price": "Not an amount."}
-            ) from None
-        if not fields["name"]:
-            raise InvalidInput("The service needs a name.", fields={"name": "Required."})
+        fields, practitioner_ids = _service_form(post)
         if post.get("service_id"):
-            service = Service.objects.filter(clinic=clinic, pk=post["service_id"]).first()
-            if service is None:
-                raise NotFound("Service not found.", code="service_not_found")
-            scheduling.service_update(service=service, actor=actor, **fields)
+            service = service_get_for_clinic(clinic=clinic, service_id=post["service_id"])
+            scheduling.service_update(
+                service=service, actor=actor, practitioner_ids=practitioner_ids, **fields
+            )
         else:
-            practitioner_ids = [m.pk for m in sched.practitioners_of(clinic)]
             scheduling.service_create(
                 clinic=clinic, actor=actor, practitioner_ids=practitioner_ids, **fields
             )
