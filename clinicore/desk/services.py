@@ -52,6 +52,17 @@ class ScanResult:
         return f"Found {name}."
 
 
+def _open_today(clinic, appointment: Appointment | None, now: dt.datetime) -> bool:
+    if appointment is None or appointment.status not in (
+        *selectors.EXPECTED,
+        S.CHECKED_IN,
+        S.IN_PROGRESS,
+    ):
+        return False
+    start, end = selectors.local_day_bounds(clinic, selectors.today(clinic, now))
+    return start <= appointment.start < end
+
+
 @transaction.atomic
 def barcode_scan(
     *,
@@ -75,11 +86,9 @@ def barcode_scan(
     if patient is None:
         outcome = ScanEvent.Outcome.UNKNOWN
     else:
-        if appointment is None or appointment.status not in (
-            *selectors.EXPECTED,
-            S.CHECKED_IN,
-            S.IN_PROGRESS,
-        ):
+        # A reservation code names one visit; the desk acts on it only if it is an open visit
+        # today, otherwise on the patient's visit today (a code for next week checks nobody in).
+        if not _open_today(clinic, appointment, now):
             appointment = selectors.todays_appointment(clinic=clinic, patient=patient, now=now)
         if appointment is None:
             outcome = ScanEvent.Outcome.NO_APPOINTMENT

@@ -103,14 +103,43 @@ def test_it_never_finds_another_clinics_card(world, desk, api):
     assert response.json()["outcome"] == "unknown" and response.json()["patient"] is None
 
 
+def _scan(api, world, code):
+    return api.post(
+        "/api/v1/barcodes/scan", {"code": code}, headers=world.headers("a", Role.RECEPTIONIST)
+    ).json()
+
+
+def test_it_finds_a_patient_by_barcode_without_a_visit_today(world, desk, api):
+    body = _scan(api, world, world.other_patient_a.barcode)
+    assert body["outcome"] == "no_appointment" and body["patient"] is not None
+    assert "no appointment today" in body["message"]
+
+
 def test_it_finds_a_patient_by_reservation_code_without_a_visit_today(world, desk, api):
-    response = api.post(
-        "/api/v1/barcodes/scan",
-        {"code": world.other_patient_a.barcode},
-        headers=world.headers("a", Role.RECEPTIONIST),
+    next_week, _ = appointment_book(
+        clinic=desk.clinic,
+        actor=None,
+        patient=world.other_patient_a,
+        practitioner=desk.doctor,
+        service=desk.service,
+        start=dt.datetime(2026, 3, 17, 10, tzinfo=IST),
     )
-    assert response.json()["outcome"] == "no_appointment"
-    assert "no appointment today" in response.json()["message"]
+    body = _scan(api, world, next_week.reservation_code.lower())
+    assert body["outcome"] == "no_appointment"
+    assert body["message"] == f"{world.other_patient_a.full_name} has no appointment today."
+    next_week.refresh_from_db()
+    assert next_week.status == Appointment.Status.SCHEDULED  # next week's visit is left alone
+    scan = ScanEvent.objects.get(code=next_week.reservation_code.lower())
+    assert scan.patient == world.other_patient_a
+
+
+def test_it_checks_in_todays_visit_by_its_reservation_code(world, desk, api):
+    appt = desk.book(world.other_patient_a, 8, 30)
+    body = _scan(api, world, appt.reservation_code)
+    assert body["outcome"] == "checked_in"
+    assert body["appointment"]["reservation_code"] == appt.reservation_code
+    appt.refresh_from_db()
+    assert appt.status == Appointment.Status.CHECKED_IN
 
 
 def test_it_flags_late_arrivals_and_shows_waiting_time(world, desk, morning):
