@@ -271,3 +271,95 @@ def test_the_board_updates_live_when_an_appointment_is_booked_elsewhere(
     other.wait_for_url(f"**{desk}")
     page.locator("#board").get_by_text("Nikhil Online").wait_for()
     assert any("appointment.booked" in frame for frame in frames)
+
+
+def test_workspace_pages_pass_axe_and_hours_are_edited_in_the_page(
+    page, asgi_server, world, morning, screenshot_dir
+):
+    """One owner's session across the workspace pages axe-core checks, and the weekly hours
+    edited with the page's script (add a Wednesday evening by video, remove Sunday)."""
+    from clinicore.billing import services as billing
+    from clinicore.core.testing import make_patient
+
+    clinic, doctor = world.clinic_a, morning["doctor"]
+    billing.invoice_create(
+        clinic=clinic,
+        actor=None,
+        patient=world.patient_a,
+        issue=True,
+        lines=[
+            {"description": "Consultation", "quantity": Decimal("1"), "unit_price": Decimal("500")}
+        ],
+    )
+    duplicate = make_patient(clinic, first_name="Asha", last_name="Verma")
+    base = f"/c/{clinic.slug}/desk/"
+    patient = f"{base}patients/{world.patient_a.pk}/"
+    _sign_in(page, asgi_server, world.member("a", Role.OWNER).user, f"{base}audit/")
+
+    problems = []
+    for path in (
+        f"{base}audit/",
+        f"{base}phone-booking/?q=Verma",
+        f"{base}till/",
+        f"{base}till/new/?q=Verma",
+        f"{base}billing/",
+        f"{base}billing/reconciliation/",
+        f"{base}reports/",
+        f"{base}patients/",
+        patient,
+        f"{patient}edit/",
+        f"{base}merge/?keep={world.patient_a.pk}&duplicate={duplicate.pk}",
+        f"{base}cards/{world.patient_a.pk}/",
+        f"{base}settings/",
+        f"{base}staff/{doctor.pk}/hours/",
+    ):
+        assert page.goto(f"{asgi_server}{path}").status == 200, path
+        try:
+            assert_accessible(page)
+        except AssertionError as found:
+            problems.append(str(found))
+    _shots(page, screenshot_dir, "working-hours")
+    page.goto(f"{asgi_server}{base}settings/#services")
+    _shots(page, screenshot_dir, "settings-services")
+    page.set_viewport_size({"width": 375, "height": 900})
+    page.locator("[data-service='new']").screenshot(
+        path=os.path.join(screenshot_dir, "desk-settings-new-service-375.png")
+    )
+    assert not problems, "\n".join(problems)
+
+    page.goto(f"{asgi_server}{base}staff/{doctor.pk}/hours/")
+    wednesday = page.locator("[data-hours-day='2']")
+    wednesday.locator("[data-hours-range]").first.get_by_label("To").fill("13:00")
+    for start, end, mode in (("14:00", "17:30", "in_person"), ("18:00", "20:00", "video")):
+        wednesday.get_by_role("button", name="Add a range on Wednesday").click()
+        added = wednesday.locator("[data-hours-range]").last
+        added.get_by_label("From").fill(start)
+        added.get_by_label("To").fill(end)
+        added.get_by_label("Sees patients").select_option(mode)
+    assert page.url.endswith("/hours/")  # added in the page, no round trip
+    page.locator("[data-hours-day='6'] [data-hours-remove]").click()
+    assert page.locator("[data-hours-day='6'] [data-hours-range]").count() == 0
+    page.get_by_role("button", name="Save hours").first.click()
+    page.get_by_text("Working hours saved.").wait_for()
+    saved = {
+        (h.weekday, h.start_time, h.end_time, h.mode)
+        for h in WorkingHours.objects.filter(practitioner=doctor)
+    }
+    assert {r for r in saved if r[0] == 2} == {
+        (2, dt.time(6), dt.time(13), "either"),
+        (2, dt.time(14), dt.time(17, 30), "in_person"),
+        (2, dt.time(18), dt.time(20), "video"),
+    }
+    assert not any(day == 6 for day, *_rest in saved) and len(saved) == 8
+
+    # A range that overlaps another is refused in place, with what was typed still there.
+    monday = page.locator("[data-hours-day='0']")
+    monday.get_by_role("button", name="Add a range on Monday").click()
+    monday.locator("[data-hours-range]").last.get_by_label("From").fill("19:00")
+    monday.locator("[data-hours-range]").last.get_by_label("To").fill("21:00")
+    page.get_by_role("button", name="Save hours").first.click()
+    page.locator("#hours-errors").get_by_text("Overlaps 06:00–20:00 on the same day.").wait_for()
+    assert monday.locator("[data-hours-range]").last.get_by_label("From").input_value() == "19:00"
+    assert_accessible(page)
+    _shots(page, screenshot_dir, "working-hours-errors")
+    assert WorkingHours.objects.filter(practitioner=doctor).count() == 8
