@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from clinicore.clinics.models import Branch
 from clinicore.clinics.permissions import Perm
@@ -25,15 +25,7 @@ from clinicore.scheduling import services as scheduling
 from clinicore.scheduling.access import practitioner_get_for_clinic
 from clinicore.scheduling.models import Mode, WorkingHours
 
-WEEKDAYS = [
-    (0, gettext_lazy("Monday")),
-    (1, gettext_lazy("Tuesday")),
-    (2, gettext_lazy("Wednesday")),
-    (3, gettext_lazy("Thursday")),
-    (4, gettext_lazy("Friday")),
-    (5, gettext_lazy("Saturday")),
-    (6, gettext_lazy("Sunday")),
-]
+WEEKDAYS = sorted(DAY_NAMES.items())  # (0, Monday) … (6, Sunday), translated by Django
 MAX_RANGES = 70  # ten a day is more than any real week needs
 
 
