@@ -144,6 +144,7 @@ def _out(a: Appointment, *, clinical: bool, own: bool = False) -> dict:
         "series_id": a.series_id,
         "series_index": a.series_index,
         "rescheduled_from_id": a.rescheduled_from_id,
+        "room_id": a.room_id,
         "hold_expires_at": a.hold_expires_at if a.status == Appointment.Status.HELD else None,
     }
 
@@ -554,6 +555,8 @@ def book(
     details = {k: body[k] for k in ("kind", "reason_for_visit", "symptoms", "source_channel")}
     if not _is_patient(request):
         details["notes"] = body["notes"]
+        if body["room_id"]:
+            details["room_id"] = body["room_id"]
     appointment, created = services.appointment_book(
         clinic=clinic,
         actor=request.auth.user,
@@ -629,7 +632,7 @@ def get_appointment(request, appointment_id: uuid.UUID):
     "/{appointment_id}",
     response=AppointmentOut,
     summary="Update an appointment's details",
-    description="Type, reason, symptoms and notes. Times change through `reschedule`.",
+    description="Type, reason, symptoms, notes and room. Times change through `reschedule`.",
     openapi_extra=policy(Perm.SCHEDULE_BOOK, obj="appointment"),
 )
 def update_appointment(request, appointment_id: uuid.UUID, payload: AppointmentUpdate):

@@ -207,6 +207,9 @@ class AppointmentIn(Schema):
     symptoms: str = Field("", max_length=2000)
     notes: str = Field("", max_length=5000)
     source_channel: str = Field("api", max_length=30, examples=["mobile_app"])
+    room_id: uuid.UUID | None = Field(
+        None, description="Staff: the room the visit takes (one visit per room at a time)."
+    )
 
 
 class AppointmentUpdate(Schema):
@@ -214,6 +217,7 @@ class AppointmentUpdate(Schema):
     reason_for_visit: str | None = Field(None, max_length=1000)
     symptoms: str | None = Field(None, max_length=2000)
     notes: str | None = Field(None, max_length=5000)
+    room_id: uuid.UUID | None = Field(None, description="Move the visit to another free room.")
 
 
 class RescheduleIn(Schema):
@@ -254,6 +258,7 @@ class AppointmentOut(Schema):
     series_id: uuid.UUID | None
     series_index: int | None
     rescheduled_from_id: uuid.UUID | None
+    room_id: uuid.UUID | None = None
     hold_expires_at: datetime | None = None
 
 

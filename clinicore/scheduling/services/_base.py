@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from clinicore.clinics.models import Membership
+from clinicore.clinics.models import Membership, Room
 from clinicore.core.audit import audit_record
-from clinicore.core.errors import Forbidden
+from clinicore.core.errors import Conflict, Forbidden, InvalidInput
+from clinicore.scheduling import selectors
 from clinicore.scheduling.models import Appointment
 
 S = Appointment.Status
@@ -65,3 +66,22 @@ def _offer_freed_time(appointment_id) -> None:
     from clinicore.scheduling.services.waitlist import _waitlist_after_free
 
     _waitlist_after_free(appointment_id)
+
+
+def _room_check(*, clinic, room_id, start, end, now, exclude_id=None) -> None:
+    """A room holds one visit at a time: the room must be an active room of this clinic and free
+    for the visit. Its row is locked first, so two visits cannot take it at once."""
+    room = Room.objects.select_for_update().filter(clinic=clinic, pk=room_id, is_active=True)
+    if not list(room.values_list("pk", flat=True)):
+        raise InvalidInput(
+            "Choose a room of this clinic.", fields={"room_id": "Not a room of this clinic."}
+        )
+    taken = (
+        Appointment.objects.filter(
+            selectors.blocking_q(now), clinic=clinic, room_id=room_id, start__lt=end, end__gt=start
+        )
+        .exclude(pk=exclude_id)
+        .exists()
+    )
+    if taken:
+        raise Conflict("This room is taken at that time.", code="room_taken")

@@ -27,6 +27,7 @@ from clinicore.scheduling.services._base import (
     _audit,
     _offer_freed_time,
     _on_commit,
+    _room_check,
 )
 
 # --- Claiming time: the one path every booking and hold takes -------------------------------------
@@ -242,6 +243,15 @@ def _claim(
         exclude_ids=[replacing.pk if replacing else None],
         count_limit=count_limit,
     )
+    if fields.get("room_id"):
+        _room_check(
+            clinic=clinic,
+            room_id=fields["room_id"],
+            start=start,
+            end=end,
+            now=now,
+            exclude_id=replacing.pk if replacing else None,
+        )
     appointment = Appointment(
         clinic=clinic,
         patient=patient,
@@ -441,7 +451,7 @@ def _book_period(
         raise InvalidInput(
             "Choose a date and a period.", fields={"period": "morning, afternoon or evening."}
         )
-    slots, _ = selectors.available_slots(
+    slots, offering = selectors.available_slots(
         clinic=clinic,
         service=service,
         first=date,
@@ -453,7 +463,7 @@ def _book_period(
     tz = selectors.clinic_tz(clinic)
     candidates = [s for s in slots if av.period_of(s.start.astimezone(tz)) == period]
     for slot in candidates[:50]:
-        chosen = practitioner or Membership.objects.get(pk=slot.practitioner_id)
+        chosen = practitioner or offering[slot.practitioner_id]
         try:
             with transaction.atomic():
                 return _claim(

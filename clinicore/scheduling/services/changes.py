@@ -19,6 +19,7 @@ from clinicore.scheduling.services._base import (
     _locked,
     _offer_freed_time,
     _on_commit,
+    _room_check,
 )
 from clinicore.scheduling.services.booking import _claim
 
@@ -79,6 +80,15 @@ def appointment_update(*, appointment: Appointment, actor, **details) -> Appoint
         )
     if details.get("kind") and details["kind"] not in Appointment.Kind.values:
         raise InvalidInput(fields={"kind": "Unknown type."})
+    if details.get("room_id") and details["room_id"] != appointment.room_id:
+        _room_check(
+            clinic=appointment.clinic,
+            room_id=details["room_id"],
+            start=appointment.start,
+            end=appointment.end,
+            now=timezone.now(),
+            exclude_id=appointment.pk,
+        )
     changed = [k for k, v in details.items() if getattr(appointment, k) != v]
     for k in changed:
         setattr(appointment, k, details[k])

@@ -1,6 +1,6 @@
 """Booking through the API: availability, booking, idempotency, roles, patients, changes."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -218,3 +218,169 @@ def test_it_lists_appointments_in_a_constant_number_of_queries(setup, api):
             == 6
         )
     assert len(cal) <= len(one) + 2
+
+
+def _availability(api, clinic, service, first, last=None, **filters):
+    return api.get(
+        "/api/v1/appointments/availability",
+        clinic=clinic.slug,
+        service_id=str(service.pk),
+        start_date=first.isoformat(),
+        end_date=(last or first).isoformat(),
+        **filters,
+    )
+
+
+def test_it_filters_availability_by_practitioner_and_mode_and_caps_the_range(setup, api):
+    world, clinic, service, doctor = setup
+    from datetime import time
+
+    from clinicore.scheduling.models import WorkingHours
+
+    service.mode = "either"
+    service.save(update_fields=["mode"])
+    # A second doctor who sees patients by video only, in the evening.
+    video_doctor = make_practitioner(clinic, services_=[service], hours=[])
+    WorkingHours.objects.bulk_create(
+        [
+            WorkingHours(
+                clinic=clinic,
+                practitioner=video_doctor,
+                weekday=d,
+                start_time=time(18),
+                end_time=time(20),
+                mode="video",
+            )
+            for d in range(7)
+        ]
+    )
+    day = timezone.now().astimezone(ZoneInfo(clinic.time_zone)).date() + timedelta(days=1)
+    everyone = _availability(api, clinic, service, day).json()["slots"]
+    assert {s["practitioner_id"] for s in everyone} == {str(doctor.pk), str(video_doctor.pk)}
+    only_video_doctor = _availability(api, clinic, service, day, doctor_id=str(video_doctor.pk))
+    assert {s["practitioner_id"] for s in only_video_doctor.json()["slots"]} == {
+        str(video_doctor.pk)
+    }
+    video = _availability(api, clinic, service, day, mode="video").json()["slots"]
+    assert video and {s["mode"] for s in video} == {"video"}
+    # The first doctor's hours take either mode; the evening doctor's only video.
+    assert {s["practitioner_id"] for s in video} == {str(doctor.pk), str(video_doctor.pk)}
+    in_person = _availability(api, clinic, service, day, mode="in_person").json()["slots"]
+    assert {s["practitioner_id"] for s in in_person} == {str(doctor.pk)}
+
+    default = api.get(
+        "/api/v1/appointments/availability", clinic=clinic.slug, service_id=str(service.pk)
+    ).json()
+    first, last = date.fromisoformat(default["start_date"]), date.fromisoformat(default["end_date"])
+    assert (last - first).days == 13  # two weeks by default
+    assert _availability(api, clinic, service, day, day + timedelta(days=30)).status_code == 200
+    too_long = _availability(api, clinic, service, day, day + timedelta(days=31))
+    assert too_long.status_code == 422
+    assert "31 days" in too_long.json()["detail"]
+    backwards = _availability(api, clinic, service, day, day - timedelta(days=1))
+    assert backwards.status_code == 422
+
+
+def test_a_patient_books_a_morning_and_the_clinic_confirms_the_time(setup, api):
+    world, clinic, service, doctor = setup
+    day = timezone.now().astimezone(ZoneInfo(clinic.time_zone)).date() + timedelta(days=2)
+    patient = bearer(world.patient_user, clinic)
+    r = api.post(
+        "/api/v1/appointments",
+        {
+            "service_id": str(service.pk),
+            "booking_mode": "time_period",
+            "period": "morning",
+            "date": day.isoformat(),
+        },
+        headers=patient,
+    )
+    assert r.status_code == 201, r.content
+    booked = r.json()
+    assert booked["status"] == "requested" and booked["period"] == "morning"
+    local = datetime.fromisoformat(booked["start"]).astimezone(ZoneInfo(clinic.time_zone))
+    assert local.date() == day and local.hour < 12
+    confirmed = api.post(
+        f"/api/v1/appointments/{booked['id']}/confirm",
+        headers=world.headers("a", Role.RECEPTIONIST),
+    )
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
+    assert confirmed.json()["start"] == booked["start"]
+    # A missing period is a clear 422, not a guess.
+    r = api.post(
+        "/api/v1/appointments",
+        {"service_id": str(service.pk), "booking_mode": "time_period", "date": day.isoformat()},
+        headers=patient,
+    )
+    assert r.status_code == 422 and "period" in r.json()["fields"]
+
+
+def test_it_updates_details_and_keeps_clinical_fields_to_clinical_roles(setup, api):
+    world, clinic, service, doctor = setup
+    appointment = Appointment.objects.get(
+        pk=api.post(
+            "/api/v1/appointments",
+            _body(world, service, doctor, local_start(clinic)),
+            headers=world.headers("a", Role.RECEPTIONIST),
+        ).json()["id"]
+    )
+    url = f"/api/v1/appointments/{appointment.pk}"
+    desk = world.headers("a", Role.RECEPTIONIST)
+    r = api.put(url, {"reason_for_visit": "Knee pain", "kind": "follow_up"}, headers=desk)
+    assert r.status_code == 200, r.content
+    assert r.json()["reason_for_visit"] == "Knee pain" and r.json()["kind"] == "follow_up"
+    refused = api.put(url, {"notes": "Suspected ligament tear"}, headers=desk)
+    assert refused.status_code == 403
+    doctor_headers = world.headers("a", Role.DOCTOR)
+    r = api.put(url, {"notes": "Suspected ligament tear"}, headers=doctor_headers)
+    assert r.status_code == 200 and r.json()["notes"] == "Suspected ligament tear"
+    assert api.get(url, headers=desk).json()["notes"] is None  # the desk never sees them
+    bad = api.put(url, {"kind": "surgery"}, headers=desk)
+    assert bad.status_code == 422
+    appointment.refresh_from_db()
+    assert appointment.kind == "follow_up" and appointment.notes == "Suspected ligament tear"
+    api.delete(url, headers=desk)
+    closed = api.put(url, {"reason_for_visit": "Later"}, headers=desk)
+    assert closed.status_code == 409 and closed.json()["code"] == "invalid_transition"
+
+
+def _room(clinic, name="Room 1"):
+    from clinicore.clinics.models import Branch, Room
+
+    branch, _ = Branch.objects.get_or_create(clinic=clinic, name="Main")
+    return Room.objects.create(clinic=clinic, branch=branch, name=name)
+
+
+def test_staff_put_a_visit_in_a_room_that_holds_one_visit_at_a_time(setup, api):
+    world, clinic, service, doctor = setup
+    desk = world.headers("a", Role.RECEPTIONIST)
+    room, other_room = _room(clinic), _room(clinic, "Room 2")
+    start = local_start(clinic)
+    r = api.post(
+        "/api/v1/appointments",
+        _body(world, service, doctor, start, room_id=str(room.pk)),
+        headers=desk,
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["room_id"] == str(room.pk)
+    # Another doctor at the same time cannot use the same room, but can use another.
+    colleague = make_practitioner(clinic, services_=[service])
+    body = _body(world, service, colleague, start, room_id=str(room.pk))
+    body["patient_id"] = str(world.patient_a.pk)
+    taken = api.post("/api/v1/appointments", body, headers=desk)
+    assert taken.status_code == 409 and taken.json()["code"] == "room_taken"
+    body["room_id"] = str(other_room.pk)
+    second = api.post("/api/v1/appointments", body, headers=desk)
+    assert second.status_code == 201, second.content
+    # Moving the second visit into the first room is refused too; the room stays as it was.
+    url = f"/api/v1/appointments/{second.json()['id']}"
+    moved = api.put(url, {"room_id": str(room.pk)}, headers=desk)
+    assert moved.status_code == 409 and moved.json()["code"] == "room_taken"
+    assert api.get(url, headers=desk).json()["room_id"] == str(other_room.pk)
+    # Another clinic's room is not a choice.
+    foreign = _room(world.clinic_b, "Their room")
+    wrong = api.put(url, {"room_id": str(foreign.pk)}, headers=desk)
+    assert wrong.status_code == 422 and "room_id" in wrong.json()["fields"]
+    # Once the first visit is cancelled, its room is free.
+    api.delete(f"/api/v1/appointments/{r.json()['id']}", headers=desk)
+    assert api.put(url, {"room_id": str(room.pk)}, headers=desk).json()["room_id"] == str(room.pk)
