@@ -117,3 +117,37 @@ def test_check_in_start_and_check_out_through_the_api_reach_open_boards_after_co
     ]
     assert {p["appointment_id"] for p in seen} == {str(appointment.pk)}
     assert all(set(p) == {"event", "appointment_id"} for p in seen)  # ids and states only
+
+
+@pytest.mark.parametrize(
+    ("start_extra", "end_extra"),
+    [
+        (timedelta(0), timedelta(0)),
+        (timedelta(microseconds=1), timedelta(microseconds=1)),
+        (timedelta(seconds=59, microseconds=999999), timedelta(seconds=59, microseconds=999999)),
+    ],
+)
+def test_busy_ranges_are_read_in_whole_seconds_rounded_outwards(setup, start_extra, end_extra):
+    """Availability reads busy time as epoch seconds: a fraction of a second may only make a
+    range longer, never shorter, on either database."""
+    from datetime import UTC, datetime
+
+    from clinicore.scheduling.models import TimeOff
+    from clinicore.scheduling.selectors import busy_seconds
+
+    world, clinic, service, doctor = setup
+    start = datetime(2026, 12, 1, 4, 30, tzinfo=UTC) + start_extra
+    end = datetime(2026, 12, 1, 6, 0, tzinfo=UTC) + end_extra
+    TimeOff.objects.create(clinic=clinic, practitioner=doctor, start=start, end=end)
+    busy = busy_seconds(
+        clinic=clinic,
+        practitioner_ids=[doctor.pk],
+        start=datetime(2026, 12, 1, tzinfo=UTC),
+        end=datetime(2026, 12, 2, tzinfo=UTC),
+        now=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    ((low, high),) = busy[doctor.pk]
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    assert low == (start - epoch) // timedelta(seconds=1)
+    assert high == -((epoch - end) // timedelta(seconds=1))
+    assert type(low) is int and type(high) is int
