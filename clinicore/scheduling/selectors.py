@@ -7,6 +7,7 @@ by the range start minus the longest possible occupied range (see models.MAX_OCC
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from operator import itemgetter
@@ -14,15 +15,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import (
-    DateField,
-    F,
-    IntegerField,
     Q,
-    TimeField,
-    UUIDField,
-    Value,
 )
-from django.db.models.functions import Cast
 
 from clinicore.clinics.models import Membership
 from clinicore.clinics.permissions import Role
@@ -142,78 +136,72 @@ def busy_seconds(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    by_key = {str(pk).replace("-", ""): pk for pk in ids}
+    by_key = dict(zip(db_ids, ids, strict=True))
     out: dict = {}
     for key, starts_text, ends_text in rows:
-        pk = by_key[str(key).replace("-", "")]
+        pk = by_key[key]
         out[pk] = list(
             zip(map(int, starts_text.split(",")), map(int, ends_text.split(",")), strict=True)
         )
     return out
 
 
+def _as(parse, value):
+    """SQLite answers raw SQL with text where PostgreSQL answers typed values."""
+    return parse(value) if isinstance(value, str) else value
+
+
+def _uuid(value):
+    return _as(uuid.UUID, value)
+
+
 def _rules(*, clinic, practitioner_ids, first: date, last: date):
     """Weekly hours, date overrides and clinic closures in one round trip, as rows of
-    (kind, practitioner id, weekday, date, last date, start time, end time, mode, branch id)."""
+    (kind, practitioner id, weekday, date, last date, start time, end time, mode, branch id).
+    SQL for the same reason as `busy_seconds`; NULLs are typed for PostgreSQL's UNION."""
     ids = list(practitioner_ids)
-    # Typed NULLs: PostgreSQL cannot infer a column's type from an untyped NULL in a UNION.
-    none = {
-        "no_date": Cast(Value(None), DateField()),
-        "no_weekday": Cast(Value(None), IntegerField()),
-        "no_time": Cast(Value(None), TimeField()),
-        "no_id": Cast(Value(None), UUIDField()),
-    }
-    columns = ("kind", "pk_", "weekday_", "date_", "until_", "from_", "to_", "mode_", "branch_")
-
-    def rows(qs, **fields):
-        return qs.order_by().annotate(**fields).values_list(*columns)
-
-    return (
-        rows(
-            WorkingHours.objects.filter(clinic=clinic, practitioner_id__in=ids),
-            kind=Value("weekly"),
-            pk_=F("practitioner_id"),
-            weekday_=F("weekday"),
-            date_=none["no_date"],
-            until_=none["no_date"],
-            from_=F("start_time"),
-            to_=F("end_time"),
-            mode_=F("mode"),
-            branch_=F("branch_id"),
+    uuid_field = Appointment._meta.pk
+    db_ids = [uuid_field.get_db_prep_value(pk, connection) for pk in ids]
+    marks = ", ".join(["%s"] * len(ids))
+    clinic_id = uuid_field.get_db_prep_value(clinic.pk, connection)
+    day = connection.ops.adapt_datefield_value
+    sql = f"""
+        SELECT 'weekly', practitioner_id, weekday, CAST(NULL AS date), CAST(NULL AS date),
+               start_time, end_time, mode, branch_id
+        FROM {WorkingHours._meta.db_table}
+        WHERE clinic_id = %s AND practitioner_id IN ({marks})
+        UNION ALL
+        SELECT 'override', practitioner_id, CAST(NULL AS integer), "date", CAST(NULL AS date),
+               start_time, end_time, mode, branch_id
+        FROM {ScheduleOverride._meta.db_table}
+        WHERE clinic_id = %s AND practitioner_id IN ({marks}) AND "date" >= %s AND "date" <= %s
+        UNION ALL
+        SELECT 'closure', CAST(NULL AS {_UUID_TYPE[connection.vendor]}), CAST(NULL AS integer),
+               start_date, end_date, CAST(NULL AS time), CAST(NULL AS time), '',
+               CAST(NULL AS {_UUID_TYPE[connection.vendor]})
+        FROM {ClinicClosure._meta.db_table}
+        WHERE clinic_id = %s AND start_date <= %s AND end_date >= %s"""  # noqa: S608
+    params = [clinic_id, *db_ids, clinic_id, *db_ids, day(first), day(last)]
+    params += [clinic_id, day(last), day(first)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    by_key = {uuid_field.get_db_prep_value(pk, connection): pk for pk in ids}
+    for kind, pk, weekday, on, until, start_time, end_time, mode, branch_id in rows:
+        yield (
+            kind,
+            by_key.get(pk),
+            weekday,
+            _as(date.fromisoformat, on),
+            _as(date.fromisoformat, until),
+            _as(time.fromisoformat, start_time),
+            _as(time.fromisoformat, end_time),
+            mode,
+            _uuid(branch_id) if branch_id is not None else None,
         )
-        .union(
-            rows(
-                ScheduleOverride.objects.filter(
-                    clinic=clinic, practitioner_id__in=ids, date__gte=first, date__lte=last
-                ),
-                kind=Value("override"),
-                pk_=F("practitioner_id"),
-                weekday_=none["no_weekday"],
-                date_=F("date"),
-                until_=none["no_date"],
-                from_=F("start_time"),
-                to_=F("end_time"),
-                mode_=F("mode"),
-                branch_=F("branch_id"),
-            ),
-            rows(
-                ClinicClosure.objects.filter(
-                    clinic=clinic, start_date__lte=last, end_date__gte=first
-                ),
-                kind=Value("closure"),
-                pk_=none["no_id"],
-                weekday_=none["no_weekday"],
-                date_=F("start_date"),
-                until_=F("end_date"),
-                from_=none["no_time"],
-                to_=none["no_time"],
-                mode_=Value(""),
-                branch_=none["no_id"],
-            ),
-            all=True,
-        )
-        .order_by()
-    )
+
+
+_UUID_TYPE = {"postgresql": "uuid", "sqlite": "char(32)"}
 
 
 @dataclass
