@@ -11,6 +11,7 @@ from clinicore.clinics.permissions import Perm, role_has
 from clinicore.patients import selectors, services
 from clinicore.patients.access import patient_get_for_clinic
 from clinicore.patients.forms import PatientForm
+from clinicore.patients.sections import sections_for
 
 
 def _can(request, perm: str) -> bool:
@@ -54,6 +55,9 @@ def patient_detail_page(request, patient_id):
         "can_deactivate": _can(request, Perm.PATIENTS_DEACTIVATE) and patient.is_active,
         "can_audit": can_audit,
         "access_log": selectors.patient_access_log(patient=patient)[:25] if can_audit else [],
+        "sections": sections_for(
+            allowed=lambda perm: _can(request, perm), clinic=request.clinic, patient=patient
+        ),
         **_workspace_links(request, patient, clinical=clinical),
     }
     return render(request, "patients/detail.html", ctx)
