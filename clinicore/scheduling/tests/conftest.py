@@ -1,5 +1,7 @@
 import pytest
 
+from clinicore.scheduling.testing import make_practitioner, make_service
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
@@ -41,3 +43,14 @@ def audit_triggers_drop():
     with connection.cursor() as cursor:
         for statement in guard.SQLITE_BACKWARD:
             cursor.execute(statement)
+
+
+@pytest.fixture
+def setup(world):
+    """Clinic A with a 45-minute service (15 minutes after) and a doctor who offers it."""
+    clinic = world.clinic_a
+    service = make_service(
+        clinic, name="Physiotherapy session", duration_minutes=45, buffer_after_minutes=15
+    )
+    doctor = make_practitioner(clinic, services_=[service])
+    return world, clinic, service, doctor
