@@ -1,4 +1,5 @@
-"""REST operations: availability and appointments (/appointments), schedule management (/scheduling)."""
+"""REST operations for availability and appointments (/appointments); schedule management
+(/scheduling) lives in `api_manage`."""
 
 import uuid
 from datetime import date, time, timedelta
@@ -10,105 +11,45 @@ from ninja import Header, Query
 from clinicore.api.pagination import PageParams, page_of, paginate
 from clinicore.api.policy import PUBLIC, ClinicRouter, policy
 from clinicore.clinics.access import clinic_get_by_slug
-from clinicore.clinics.permissions import Perm, role_has
-from clinicore.core.errors import Forbidden, InvalidInput, NotFound
-from clinicore.patients.access import patient_get_for_clinic
-from clinicore.patients.models import Patient
+from clinicore.clinics.permissions import Perm
+from clinicore.core.errors import Forbidden, InvalidInput
 from clinicore.scheduling import access, ics, selectors, services
 from clinicore.scheduling import availability as av
-from clinicore.scheduling.models import (
-    Appointment,
-    ClinicClosure,
-    ScheduleOverride,
-    Service,
-    TimeOff,
-    WaitlistEntry,
-    WorkingHours,
+from clinicore.scheduling.api_principal import (
+    acting_clinic,
+    acting_patient,
+    is_patient,
+    patient_user,
+    principal_ref,
+    sees_clinical,
 )
+from clinicore.scheduling.models import Appointment, Service, WaitlistEntry
 from clinicore.scheduling.schemas import (
     AppointmentIn,
     AppointmentOut,
     AppointmentUpdate,
     AvailabilityOut,
-    BookingRulesIn,
-    BookingRulesOut,
     CalendarOut,
-    ClosureIn,
-    ClosureOut,
-    FeedOut,
     HoldIn,
-    OverrideIn,
-    OverrideOut,
     RescheduleIn,
     SeriesIn,
     SeriesOut,
     SeriesUpdate,
-    ServiceIn,
-    ServiceOut,
-    ServiceUpdate,
-    TimeOffIn,
-    TimeOffOut,
     WaitlistIn,
     WaitlistOut,
-    WeeklyRangeOut,
-    WorkingHoursIn,
 )
 
 router = ClinicRouter(tags=["appointments"])
-manage_router = ClinicRouter(tags=["scheduling"])
 
 
-# --- Who is acting ----------------------------------------------------------------------------------
-
-
-def _clinic(request):
-    clinic = request.auth.clinic
-    if clinic is None:
-        raise Forbidden("Choose the clinic you act for (sign in with a clinic, or send X-Clinic).")
-    return clinic
-
-
-def _is_patient(request) -> bool:
-    p = request.auth
-    return p.user is not None and p.membership is None and p.api_key is None
-
-
-def _patient_user(request):
-    return request.auth.user if _is_patient(request) else None
-
-
-def _sees_clinical(request) -> bool:
-    p = request.auth
-    if p.api_key is not None:
-        return Perm.PATIENTS_CLINICAL_READ in (p.api_key.scopes or [])
-    return bool(p.membership and role_has(p.membership.role, Perm.PATIENTS_CLINICAL_READ))
-
-
-def _acting_patient(request, clinic, patient_id) -> Patient:
-    if _is_patient(request):
-        patient = Patient.objects.filter(
-            clinic=clinic, user=request.auth.user, is_active=True
-        ).first()
-        if patient is None:
-            raise NotFound(
-                "You have no patient record at this clinic yet.", code="patient_not_found"
-            )
-        return patient
-    if patient_id is None:
-        raise InvalidInput("Choose the patient.", fields={"patient_id": "Required."})
-    return patient_get_for_clinic(clinic=clinic, patient_id=patient_id)
-
-
-def _principal_ref(request) -> str:
-    p = request.auth
-    if p.api_key is not None:
-        return f"key:{p.api_key.pk}"
-    return f"user:{p.user.pk}"
+# --- Answers and date ranges --------------------------------------------------------------------------
 
 
 def _appointment(request, appointment_id) -> Appointment:
     return access.appointment_get_for_clinic(
-        clinic=_clinic(request), appointment_id=appointment_id, patient_user=_patient_user(request)
+        clinic=acting_clinic(request),
+        appointment_id=appointment_id,
+        patient_user=patient_user(request),
     )
 
 
@@ -150,7 +91,7 @@ def _out(a: Appointment, *, clinical: bool, own: bool = False) -> dict:
 
 
 def _respond(request, a: Appointment) -> dict:
-    return _out(a, clinical=_sees_clinical(request), own=_is_patient(request))
+    return _out(a, clinical=sees_clinical(request), own=is_patient(request))
 
 
 def _date_range(clinic, start_date: date | None, end_date: date | None) -> tuple[date, date]:
@@ -259,7 +200,7 @@ def calendar(
     end_date: date | None = None,
     practitioner_id: uuid.UUID | None = None,
 ):
-    clinic = _clinic(request)
+    clinic = acting_clinic(request)
     first, last = _date_range(clinic, start_date, end_date)
     if practitioner_id is not None:
         access.practitioner_get_for_clinic(clinic=clinic, practitioner_id=practitioner_id)
@@ -267,7 +208,7 @@ def calendar(
     items = selectors.calendar(
         clinic=clinic, first=first, last=last, practitioner_id=practitioner_id
     ).select_related("clinic")[:2000]
-    clinical = _sees_clinical(request)
+    clinical = sees_clinical(request)
     return {
         "start_date": first,
         "end_date": last,
@@ -291,11 +232,11 @@ def calendar(
     openapi_extra=policy(Perm.SCHEDULE_BOOK, patient=True),
 )
 def create_hold(request, payload: HoldIn):
-    clinic = _clinic(request)
+    clinic = acting_clinic(request)
     hold = services.hold_create(
         clinic=clinic,
         actor=request.auth.user,
-        patient=_acting_patient(request, clinic, payload.patient_id),
+        patient=acting_patient(request, clinic, payload.patient_id),
         practitioner=access.practitioner_get_for_clinic(
             clinic=clinic, practitioner_id=payload.practitioner_id
         ),
@@ -304,7 +245,7 @@ def create_hold(request, payload: HoldIn):
         ),
         start=payload.start,
         mode=payload.mode,
-        enforce_rules=_is_patient(request) or request.auth.api_key is not None,
+        enforce_rules=is_patient(request) or request.auth.api_key is not None,
     )
     return 201, _respond(request, hold)
 
@@ -316,9 +257,9 @@ def create_hold(request, payload: HoldIn):
     openapi_extra=policy(Perm.SCHEDULE_BOOK, obj="hold", patient=True),
 )
 def release_hold(request, hold_id: uuid.UUID):
-    clinic = _clinic(request)
+    clinic = acting_clinic(request)
     hold = access.hold_get_for_clinic(
-        clinic=clinic, hold_id=hold_id, patient_user=_patient_user(request)
+        clinic=clinic, hold_id=hold_id, patient_user=patient_user(request)
     )
     return _respond(
         request, services.hold_release(clinic=clinic, actor=request.auth.user, hold=hold)
@@ -353,11 +294,11 @@ def _series_out(request, series) -> dict:
     openapi_extra=policy(Perm.SCHEDULE_BOOK),
 )
 def create_series(request, payload: SeriesIn):
-    clinic = _clinic(request)
+    clinic = acting_clinic(request)
     series = services.series_create(
         clinic=clinic,
         actor=request.auth.user,
-        patient=_acting_patient(request, clinic, payload.patient_id),
+        patient=acting_patient(request, clinic, payload.patient_id),
         practitioner=access.practitioner_get_for_clinic(
             clinic=clinic, practitioner_id=payload.practitioner_id
         ),
@@ -381,7 +322,7 @@ def create_series(request, payload: SeriesIn):
 )
 def get_series(request, series_id: uuid.UUID):
     return _series_out(
-        request, access.series_get_for_clinic(clinic=_clinic(request), series_id=series_id)
+        request, access.series_get_for_clinic(clinic=acting_clinic(request), series_id=series_id)
     )
 
 
@@ -393,7 +334,7 @@ def get_series(request, series_id: uuid.UUID):
     openapi_extra=policy(Perm.SCHEDULE_BOOK, obj="series"),
 )
 def update_series(request, series_id: uuid.UUID, payload: SeriesUpdate):
-    series = access.series_get_for_clinic(clinic=_clinic(request), series_id=series_id)
+    series = access.series_get_for_clinic(clinic=acting_clinic(request), series_id=series_id)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     services.series_update(series=series, actor=request.auth.user, **data)
     return _series_out(request, series)
@@ -406,7 +347,7 @@ def update_series(request, series_id: uuid.UUID, payload: SeriesUpdate):
     openapi_extra=policy(Perm.SCHEDULE_BOOK, obj="series"),
 )
 def cancel_series(request, series_id: uuid.UUID, reason: str = Query("", max_length=500)):
-    series = access.series_get_for_clinic(clinic=_clinic(request), series_id=series_id)
+    series = access.series_get_for_clinic(clinic=acting_clinic(request), series_id=series_id)
     services.series_cancel(series=series, actor=request.auth.user, reason=reason)
     return _series_out(request, series)
 
@@ -441,8 +382,8 @@ def _waitlist_out(entry: WaitlistEntry) -> dict:
     openapi_extra=policy(Perm.SCHEDULE_BOOK, patient=True),
 )
 def join_waitlist(request, payload: WaitlistIn):
-    clinic = _clinic(request)
-    patient = _acting_patient(request, clinic, payload.patient_id)
+    clinic = acting_clinic(request)
+    patient = acting_patient(request, clinic, payload.patient_id)
     practitioner = (
         access.practitioner_get_for_clinic(clinic=clinic, practitioner_id=payload.practitioner_id)
         if payload.practitioner_id
@@ -477,13 +418,13 @@ def join_waitlist(request, payload: WaitlistIn):
     openapi_extra=policy(Perm.SCHEDULE_READ, patient=True),
 )
 def list_waitlist(request, page: Query[PageParams], include_closed: bool = False):
-    clinic = _clinic(request)
+    clinic = acting_clinic(request)
     qs = (
         WaitlistEntry.objects.filter(clinic=clinic)
         .select_related("offered_hold")
         .order_by("created_at", "id")
     )
-    if _is_patient(request):
+    if is_patient(request):
         qs = qs.filter(patient__user=request.auth.user)
     if not include_closed:
         qs = qs.filter(status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED])
@@ -500,7 +441,7 @@ def list_waitlist(request, page: Query[PageParams], include_closed: bool = False
 )
 def leave_waitlist(request, entry_id: uuid.UUID):
     entry = access.waitlist_entry_get_for_clinic(
-        clinic=_clinic(request), entry_id=entry_id, patient_user=_patient_user(request)
+        clinic=acting_clinic(request), entry_id=entry_id, patient_user=patient_user(request)
     )
     return _waitlist_out(services.waitlist_cancel(entry=entry, actor=request.auth.user))
 
@@ -514,7 +455,7 @@ def leave_waitlist(request, entry_id: uuid.UUID):
 )
 def accept_waitlist_offer(request, entry_id: uuid.UUID):
     entry = access.waitlist_entry_get_for_clinic(
-        clinic=_clinic(request), entry_id=entry_id, patient_user=_patient_user(request)
+        clinic=acting_clinic(request), entry_id=entry_id, patient_user=patient_user(request)
     )
     return _respond(request, services.waitlist_accept(entry=entry, actor=request.auth.user))
 
@@ -541,8 +482,8 @@ def book(
     payload: AppointmentIn,
     idempotency_key: str = Header("", alias="Idempotency-Key", max_length=200),
 ):
-    clinic = _clinic(request)
-    patient = _acting_patient(request, clinic, payload.patient_id)
+    clinic = acting_clinic(request)
+    patient = acting_patient(request, clinic, payload.patient_id)
     practitioner = (
         access.practitioner_get_for_clinic(clinic=clinic, practitioner_id=payload.practitioner_id)
         if payload.practitioner_id
@@ -553,7 +494,7 @@ def book(
     )
     body = payload.dict()
     details = {k: body[k] for k in ("kind", "reason_for_visit", "symptoms", "source_channel")}
-    if not _is_patient(request):
+    if not is_patient(request):
         details["notes"] = body["notes"]
         if body["room_id"]:
             details["room_id"] = body["room_id"]
@@ -565,13 +506,13 @@ def book(
         service=service,
         start=payload.start,
         mode=payload.mode,
-        as_patient=_is_patient(request),
+        as_patient=is_patient(request),
         via_api_key=request.auth.api_key is not None,
         booking_mode=payload.booking_mode,
         period=payload.period or "",
         date=payload.date,
         idempotency_key=idempotency_key,
-        principal_ref=_principal_ref(request),
+        principal_ref=principal_ref(request),
         request_hash=services.request_fingerprint(body),
         **details,
     )
@@ -597,11 +538,11 @@ def list_appointments(
     start_date: date | None = None,
     end_date: date | None = None,
 ):
-    clinic = _clinic(request)
+    clinic = acting_clinic(request)
     tz = selectors.clinic_tz(clinic)
     qs = selectors.appointment_list(
         clinic=clinic,
-        patient_user=_patient_user(request),
+        patient_user=patient_user(request),
         practitioner_id=practitioner_id,
         patient_id=patient_id,
         status=status,
@@ -623,7 +564,7 @@ def list_appointments(
 def get_appointment(request, appointment_id: uuid.UUID):
     appointment = _appointment(request, appointment_id)
     services.appointment_record_read(
-        appointment=appointment, actor=request.auth.user, clinical=_sees_clinical(request)
+        appointment=appointment, actor=request.auth.user, clinical=sees_clinical(request)
     )
     return _respond(request, appointment)
 
@@ -638,7 +579,7 @@ def get_appointment(request, appointment_id: uuid.UUID):
 def update_appointment(request, appointment_id: uuid.UUID, payload: AppointmentUpdate):
     appointment = _appointment(request, appointment_id)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    if not _sees_clinical(request) and ({"symptoms", "notes"} & set(data)):
+    if not sees_clinical(request) and ({"symptoms", "notes"} & set(data)):
         raise Forbidden("Your role cannot record clinical details.")
     return _respond(
         request,
@@ -665,7 +606,7 @@ def cancel_appointment(
             appointment=appointment,
             actor=request.auth.user,
             reason=reason,
-            as_patient=_is_patient(request),
+            as_patient=is_patient(request),
         ),
     )
 
@@ -678,7 +619,7 @@ def cancel_appointment(
     openapi_extra=policy(Perm.SCHEDULE_BOOK, obj="appointment", patient=True),
 )
 def reschedule(request, appointment_id: uuid.UUID, payload: RescheduleIn):
-    clinic = _clinic(request)
+    clinic = acting_clinic(request)
     appointment = _appointment(request, appointment_id)
     practitioner = (
         access.practitioner_get_for_clinic(clinic=clinic, practitioner_id=payload.practitioner_id)
@@ -690,8 +631,8 @@ def reschedule(request, appointment_id: uuid.UUID, payload: RescheduleIn):
         actor=request.auth.user,
         start=payload.start,
         practitioner=practitioner,
-        as_patient=_is_patient(request),
-        enforce_rules=_is_patient(request) or request.auth.api_key is not None,
+        as_patient=is_patient(request),
+        enforce_rules=is_patient(request) or request.auth.api_key is not None,
     )
     return _respond(request, new)
 
@@ -767,343 +708,3 @@ def appointment_ics(request, appointment_id: uuid.UUID):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{appointment.reservation_code}.ics"'
     return response
-
-
-# === /api/v1/scheduling: services, working hours, time off, closures, rules ===========================
-
-
-def _service_out(s: Service) -> dict:
-    return {
-        **{f: getattr(s, f) for f in services.SERVICE_FIELDS},
-        "id": s.pk,
-        "practitioner_ids": [m.pk for m in s.practitioners.all()],
-    }
-
-
-@manage_router.get(
-    "/services",
-    response=page_of(ServiceOut),
-    summary="List services",
-    description="The clinic's appointment types; `include_inactive=true` adds retired ones.",
-    openapi_extra=policy(Perm.SCHEDULE_READ),
-)
-def list_services(request, page: Query[PageParams], include_inactive: bool = False):
-    qs = (
-        Service.objects.filter(clinic=_clinic(request))
-        .prefetch_related("practitioners")
-        .order_by("name", "id")
-    )
-    if not include_inactive:
-        qs = qs.filter(is_active=True)
-    result = paginate(qs, page)
-    result["items"] = [_service_out(s) for s in result["items"]]
-    return result
-
-
-@manage_router.post(
-    "/services",
-    response={201: ServiceOut},
-    summary="Create a service",
-    openapi_extra=policy(Perm.SCHEDULE_MANAGE),
-)
-def create_service(request, payload: ServiceIn):
-    data = payload.dict()
-    ids = data.pop("practitioner_ids")
-    service = services.service_create(
-        clinic=_clinic(request), actor=request.auth.user, practitioner_ids=ids, **data
-    )
-    return 201, _service_out(service)
-
-
-@manage_router.get(
-    "/services/{service_id}",
-    response=ServiceOut,
-    summary="Get a service",
-    openapi_extra=policy(Perm.SCHEDULE_READ, obj="service"),
-)
-def get_service(request, service_id: uuid.UUID):
-    return _service_out(
-        access.service_get_for_clinic(clinic=_clinic(request), service_id=service_id)
-    )
-
-
-@manage_router.put(
-    "/services/{service_id}",
-    response=ServiceOut,
-    summary="Update a service",
-    description="Only the fields sent change; `practitioner_ids` replaces who offers it.",
-    openapi_extra=policy(Perm.SCHEDULE_MANAGE, obj="service"),
-)
-def update_service(request, service_id: uuid.UUID, payload: ServiceUpdate):
-    service = access.service_get_for_clinic(clinic=_clinic(request), service_id=service_id)
-    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    ids = data.pop("practitioner_ids", None)
-    return _service_out(
-        services.service_update(
-            service=service, actor=request.auth.user, practitioner_ids=ids, **data
-        )
-    )
-
-
-@manage_router.delete(
-    "/services/{service_id}",
-    response=ServiceOut,
-    summary="Retire a service",
-    description="Stops new bookings; existing appointments keep it.",
-    openapi_extra=policy(Perm.SCHEDULE_MANAGE, obj="service"),
-)
-def retire_service(request, service_id: uuid.UUID):
-    service = access.service_get_for_clinic(clinic=_clinic(request), service_id=service_id)
-    return _service_out(services.service_deactivate(service=service, actor=request.auth.user))
-
-
-@manage_router.get(
-    "/practitioners/{practitioner_id}/working-hours",
-    response=list[WeeklyRangeOut],
-    summary="A practitioner's weekly hours",
-    openapi_extra=policy(Perm.SCHEDULE_READ, obj="practitioner"),
-)
-def get_working_hours(request, practitioner_id: uuid.UUID):
-    clinic = _clinic(request)
-    practitioner = access.practitioner_get_for_clinic(
-        clinic=clinic, practitioner_id=practitioner_id
-    )
-    return list(WorkingHours.objects.filter(clinic=clinic, practitioner=practitioner))
-
-
-@manage_router.put(
-    "/practitioners/{practitioner_id}/working-hours",
-    response=list[WeeklyRangeOut],
-    summary="Replace a practitioner's weekly hours",
-    description="Several ranges a day allowed (clinic local time), each with a mode and optional branch.",
-    openapi_extra=policy(Perm.SCHEDULE_MANAGE, obj="practitioner"),
-)
-def put_working_hours(request, practitioner_id: uuid.UUID, payload: WorkingHoursIn):
-    clinic = _clinic(request)
-    practitioner = access.practitioner_get_for_clinic(
-        clinic=clinic, practitioner_id=practitioner_id
-    )
-    return services.working_hours_replace(
-        clinic=clinic,
-        actor=request.auth.user,
-        practitioner=practitioner,
-        ranges=[r.dict() for r in payload.ranges],
-    )
-
-
-@manage_router.post(
-    "/practitioners/{practitioner_id}/calendar-feed",
-    response=FeedOut,
-    summary="Issue a practitioner's private calendar feed",
-    description="A new secret URL (the previous one stops working) to subscribe to from any calendar app.",
-    openapi_extra=policy(Perm.SCHEDULE_MANAGE, obj="practitioner"),
-)
-def rotate_feed(request, practitioner_id: uuid.UUID):
-    clinic = _clinic(request)
-    practitioner = access.practitioner_get_for_clinic(
-        clinic=clinic, practitioner_id=practitioner_id
-    )
-    feed = services.calendar_feed_rotate(
-        clinic=clinic, actor=request.auth.user, practitioner=practitioner
-    )
-    return {"practitioner_id": practitioner.pk, "url": _feed_url(feed)}
-
-
-@manage_router.post(
-    "/me/calendar-feed",
-    response=FeedOut,
-    summary="Issue my private calendar feed",
-    description="For the signed-in staff member: a secret URL of their own appointments.",
-    openapi_extra=policy(Perm.SCHEDULE_READ),
-)
-def rotate_my_feed(request):
-    membership = request.auth.membership
-    if membership is None:
-        raise Forbidden("Only staff members have a calendar feed.")
-    feed = services.calendar_feed_rotate(
-        clinic=_clinic(request), actor=request.auth.user, practitioner=membership
-    )
-    return {"practitioner_id": membership.pk, "url": _feed_url(feed)}
-
-
-def _feed_url(feed) -> str:
-    from django.conf import settings
-    from django.urls import reverse
-
-    return settings.PUBLIC_BASE_URL + reverse("scheduling:feed", args=[feed.token])
-
-
-@manage_router.get(
-    "/overrides",
-    response=page_of(OverrideOut),
-    summary="List date overrides",
-    openapi_extra=policy(Perm.SCHEDULE_READ),
-)
-def list_overrides(
-    request,
-    page: Query[PageParams],
-    practitioner_id: uuid.UUID | None = None,
-    from_date: date | None = None,
-):
-    qs = ScheduleOverride.objects.filter(clinic=_clinic(request)).order_by(
-        "date", "start_time", "id"
-    )
-    if practitioner_id:
-        qs = qs.filter(practitioner_id=practitioner_id)
-    if from_date:
-        qs = qs.filter(date__gte=from_date)
-    return paginate(qs, page)
-
-
-@manage_router.post(
-    "/overrides",
-    response={201: list[OverrideOut]},
-    summary="Set one date's hours",
-    description="Replaces the weekly hours on that date; no ranges makes the day off.",
-    openapi_extra=policy(Perm.SCHEDULE_MANAGE),
-)
-def set_override(request, payload: OverrideIn):
-    clinic = _clinic(request)
-    practitioner = access.practitioner_get_for_clinic(
-        clinic=clinic, practitioner_id=payload.practitioner_id
-    )
-    rows = services.override_set(
-        clinic=clinic,
-        actor=request.auth.user,
-        practitioner=practitioner,
-        date=payload.date,
-        ranges=[r.dict() for r in payload.ranges],
-        note=payload.note,
-    )
-    return 201, rows
-
-
-@manage_router.delete(
-    "/overrides/{override_id}",
-    response={204: None},
-    summary="Remove a date override",
-    openapi_extra=policy(Perm.SCHEDULE_MANAGE, obj="schedule_override"),
-)
-def delete_override(request, override_id: uuid.UUID):
-    services.override_delete(
-        override=access.override_get_for_clinic(clinic=_clinic(request), override_id=override_id),
-        actor=request.auth.user,
-    )
-    return 204, None
-
-
-@manage_router.get(
-    "/time-off",
-    response=page_of(TimeOffOut),
-    summary="List time off",
-    openapi_extra=policy(Perm.SCHEDULE_READ),
-)
-def list_time_off(request, page: Query[PageParams], practitioner_id: uuid.UUID | None = None):
-    qs = TimeOff.objects.filter(
-        clinic=_clinic(request), end__gt=timezone.now() - timedelta(days=30)
-    ).order_by("start", "id")
-    if practitioner_id:
-        qs = qs.filter(practitioner_id=practitioner_id)
-    return paginate(qs, page)
-
-
-@manage_router.post(
-    "/time-off",
-    response={201: TimeOffOut},
-    summary="Add time off",
-    openapi_extra=policy(Perm.SCHEDULE_MANAGE),
-)
-def create_time_off(request, payload: TimeOffIn):
-    clinic = _clinic(request)
-    practitioner = access.practitioner_get_for_clinic(
-        clinic=clinic, practitioner_id=payload.practitioner_id
-    )
-    row = services.time_off_create(
-        clinic=clinic,
-        actor=request.auth.user,
-        practitioner=practitioner,
-        start=payload.start,
-        end=payload.end,
-        reason=payload.reason,
-    )
-    return 201, row
-
-
-@manage_router.delete(
-    "/time-off/{time_off_id}",
-    response={204: None},
-    summary="Remove time off",
-    openapi_extra=policy(Perm.SCHEDULE_MANAGE, obj="time_off"),
-)
-def delete_time_off(request, time_off_id: uuid.UUID):
-    services.time_off_delete(
-        time_off=access.time_off_get_for_clinic(clinic=_clinic(request), time_off_id=time_off_id),
-        actor=request.auth.user,
-    )
-    return 204, None
-
-
-@manage_router.get(
-    "/closures",
-    response=page_of(ClosureOut),
-    summary="List clinic holidays and closures",
-    openapi_extra=policy(Perm.SCHEDULE_READ),
-)
-def list_closures(request, page: Query[PageParams]):
-    qs = ClinicClosure.objects.filter(clinic=_clinic(request)).order_by("start_date", "id")
-    return paginate(qs, page)
-
-
-@manage_router.post(
-    "/closures",
-    response={201: ClosureOut},
-    summary="Add a holiday or closure",
-    description="The whole clinic is closed from start_date to end_date inclusive (local dates).",
-    openapi_extra=policy(Perm.SCHEDULE_MANAGE),
-)
-def create_closure(request, payload: ClosureIn):
-    row = services.closure_create(
-        clinic=_clinic(request),
-        actor=request.auth.user,
-        start_date=payload.start_date,
-        end_date=payload.end_date,
-        name=payload.name,
-    )
-    return 201, row
-
-
-@manage_router.delete(
-    "/closures/{closure_id}",
-    response={204: None},
-    summary="Remove a closure",
-    openapi_extra=policy(Perm.SCHEDULE_MANAGE, obj="closure"),
-)
-def delete_closure(request, closure_id: uuid.UUID):
-    services.closure_delete(
-        closure=access.closure_get_for_clinic(clinic=_clinic(request), closure_id=closure_id),
-        actor=request.auth.user,
-    )
-    return 204, None
-
-
-@manage_router.get(
-    "/rules",
-    response=BookingRulesOut,
-    summary="The clinic's booking limits",
-    openapi_extra=policy(Perm.SCHEDULE_READ),
-)
-def get_rules(request):
-    return selectors.booking_rules(_clinic(request))
-
-
-@manage_router.put(
-    "/rules",
-    response=BookingRulesOut,
-    summary="Change the clinic's booking limits",
-    description="Open appointments per patient, hold minutes, and how long a waitlist offer is held.",
-    openapi_extra=policy(Perm.SCHEDULE_MANAGE),
-)
-def put_rules(request, payload: BookingRulesIn):
-    return services.booking_rules_update(
-        clinic=_clinic(request), actor=request.auth.user, **payload.dict()
-    )
