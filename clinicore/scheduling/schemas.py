@@ -78,6 +78,11 @@ class WeeklyRangeIn(Schema):
     end_time: time = Field(..., examples=["13:00"])
     mode: str = Field("either", pattern=MODES)
     branch_id: uuid.UUID | None = None
+    room_id: uuid.UUID | None = Field(
+        None,
+        description="The room the practitioner sees patients in during this range; in-person "
+        "visits booked in it take the room when it is free. Sets the branch to the room's.",
+    )
 
 
 class WeeklyRangeOut(Schema):
@@ -87,6 +92,7 @@ class WeeklyRangeOut(Schema):
     end_time: time
     mode: str
     branch_id: uuid.UUID | None
+    room_id: uuid.UUID | None
 
 
 class WorkingHoursIn(Schema):

@@ -1,6 +1,7 @@
 """The front desk: today's board, scanning cards to check in, walk-ins and phone bookings."""
 
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -15,6 +16,7 @@ from clinicore.desk.views.common import can, clinic_view, local_datetime, parse_
 from clinicore.patients.access import patient_get_for_clinic
 from clinicore.patients.selectors import patient_search
 from clinicore.scheduling import selectors as sched
+from clinicore.scheduling import services as scheduling
 from clinicore.scheduling.access import (
     appointment_get_for_clinic,
     practitioner_get_for_clinic,
@@ -91,6 +93,13 @@ def appointment_act(request, appointment_id):
     practitioner = None
     start = None
     try:
+        if action == "room":
+            result = _room_set(request, appointment)
+            messages.success(
+                request,
+                _("%(code)s: room changed.") % {"code": result.reservation_code},
+            )
+            return _after_act(request)
         if action == "move":
             start = local_datetime(
                 request.clinic, request.POST.get("date", ""), request.POST.get("time", "")
@@ -115,10 +124,28 @@ def appointment_act(request, appointment_id):
         )
     except DomainError as exc:
         messages.error(request, exc.message)
+    return _after_act(request)
+
+
+def _after_act(request):
     nxt = request.POST.get("next", "")
     if nxt.startswith(f"/c/{request.clinic.slug}/desk/"):
         return redirect(nxt)
     return redirect("desk:board", clinic_slug=request.clinic.slug)
+
+
+def _room_set(request, appointment):
+    """Puts the visit in a room of the clinic (free at that time), or takes it out of its room."""
+    value = request.POST.get("room_id", "").strip()
+    try:
+        room_id = uuid.UUID(value) if value else None
+    except ValueError:
+        raise InvalidInput(_("Choose a room of this clinic.")) from None
+    result = scheduling.appointment_update(
+        appointment=appointment, actor=request.user, room_id=room_id
+    )
+    services.board_changed(request.clinic, event="appointment.room", appointment_id=result.pk)
+    return result
 
 
 def _services(clinic):

@@ -48,9 +48,13 @@ def calendar(request):
     practitioners = list(sched.practitioners_of(clinic))
     rooms = list(Room.objects.filter(clinic=clinic, is_active=True).select_related("branch"))
     chosen = next((p for p in practitioners if str(p.pk) == prac), None)
-    qs = sched.calendar(
-        clinic=clinic, first=first, last=last, practitioner_id=chosen.pk if chosen else None
-    ).exclude(status__in=(Appointment.Status.RESCHEDULED,))
+    qs = (
+        sched.calendar(
+            clinic=clinic, first=first, last=last, practitioner_id=chosen.pk if chosen else None
+        )
+        .exclude(status__in=(Appointment.Status.RESCHEDULED,))
+        .select_related("room")
+    )
     if room:
         qs = qs.filter(room_id=room if any(str(r.pk) == room for r in rooms) else None)
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]

@@ -1,9 +1,11 @@
-"""One person's weekly working hours: several ranges a weekday, each with its mode and branch.
+"""One person's weekly working hours: several ranges a weekday, each with its mode, branch and
+room.
 
-The form posts parallel lists (weekday, start, end, mode, branch), one entry per range in the
-order shown. "Add a range" and "Remove" are submit buttons, so the page works without
+The form posts parallel lists (weekday, start, end, mode, branch, room), one entry per range in
+the order shown. "Add a range" and "Remove" are submit buttons, so the page works without
 JavaScript: they re-render the form with the user's input and save nothing. Saving checks every
-range (both times, start before end, no overlap within a day, known mode and branch), shows the
+range (both times, start before end, no overlap within a day, known mode, branch and room; a
+room in the range's branch, none on a video-only range), shows the
 problems beside the ranges they concern and changes nothing until all are right; then the whole
 week goes through scheduling's `working_hours_replace`.
 """
@@ -17,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.translation import gettext as _
 
-from clinicore.clinics.models import Branch
+from clinicore.clinics.models import Branch, Room
 from clinicore.clinics.permissions import Perm
 from clinicore.core.errors import DomainError, InvalidInput
 from clinicore.desk.views.common import clinic_view
@@ -38,6 +40,7 @@ class HoursRow:
     end: str = ""
     mode: str = Mode.EITHER
     branch: str = ""
+    room: str = ""
     error: str = ""
 
     @property
@@ -51,6 +54,7 @@ class HoursRow:
             "end_time": dt.time.fromisoformat(self.end),
             "mode": self.mode,
             "branch_id": self.branch or None,
+            "room_id": self.room or None,
         }
 
 
@@ -62,6 +66,7 @@ def rows_saved(clinic, member) -> list[HoursRow]:
             end=h.end_time.strftime("%H:%M"),
             mode=h.mode,
             branch=str(h.branch_id or ""),
+            room=str(h.room_id or ""),
         )
         for h in WorkingHours.objects.filter(clinic=clinic, practitioner=member).order_by(
             "weekday", "start_time"
@@ -71,10 +76,12 @@ def rows_saved(clinic, member) -> list[HoursRow]:
 
 def rows_posted(post) -> list[HoursRow]:
     columns = [post.getlist(name) for name in ("weekday", "start", "end", "mode", "branch")]
+    # A form saved before rooms existed posts no room column: its ranges have no room.
+    columns.append(post.getlist("room") or [""] * len(columns[0]))
     if len({len(c) for c in columns}) != 1 or len(columns[0]) > MAX_RANGES:
         raise InvalidInput(_("The form was incomplete; reload the page and try again."))
     rows = []
-    for weekday, start, end, mode, branch in zip(*columns, strict=True):
+    for weekday, start, end, mode, branch, room in zip(*columns, strict=True):
         if weekday not in {str(d) for d, _label in WEEKDAYS}:
             raise InvalidInput(_("The form was incomplete; reload the page and try again."))
         rows.append(
@@ -84,6 +91,7 @@ def rows_posted(post) -> list[HoursRow]:
                 end=end.strip()[:8],
                 mode=mode,
                 branch=branch.strip()[:40],
+                room=room.strip()[:40],
             )
         )
     return rows
@@ -96,7 +104,7 @@ def _wall_time(text: str) -> dt.time | None:
         return None
 
 
-def rows_check(rows: list[HoursRow], branch_ids: set[str]) -> bool:
+def rows_check(rows: list[HoursRow], branch_ids: set[str], room_branches: dict[str, str]) -> bool:
     """Marks each range that cannot be saved with the reason; True when the week is valid."""
     valid: dict[int, list[HoursRow]] = {}
     for row in rows:
@@ -113,6 +121,12 @@ def rows_check(rows: list[HoursRow], branch_ids: set[str]) -> bool:
             row.error = _("Choose in person, video or either.")
         elif row.branch and row.branch not in branch_ids:
             row.error = _("Choose one of the clinic's branches.")
+        elif row.room and row.room not in room_branches:
+            row.error = _("Choose one of the clinic's rooms.")
+        elif row.room and row.branch and room_branches[row.room] != row.branch:
+            row.error = _("The room is in another branch.")
+        elif row.room and row.mode == Mode.VIDEO:
+            row.error = _("A video-only range has no room.")
         else:
             valid.setdefault(row.weekday, []).append(row)
     for day_rows in valid.values():
@@ -152,6 +166,14 @@ def _branches(clinic, rows: list[HoursRow]):
     return list(Branch.objects.filter(Q(is_active=True) | Q(pk__in=used), clinic=clinic))
 
 
+def _rooms(clinic):
+    return list(
+        Room.objects.filter(clinic=clinic, is_active=True)
+        .select_related("branch")
+        .order_by("branch__name", "name")
+    )
+
+
 @clinic_view(Perm.SCHEDULE_MANAGE, methods=("GET", "POST"))
 def working_hours(request, practitioner_id):
     clinic = request.clinic
@@ -181,7 +203,8 @@ def working_hours(request, practitioner_id):
                 rows.pop(index)
         else:
             branch_ids = {str(b.pk) for b in _branches(clinic, rows)}
-            if rows_check(rows, branch_ids):
+            room_branches = {str(r.pk): str(r.branch_id) for r in _rooms(clinic)}
+            if rows_check(rows, branch_ids, room_branches):
                 try:
                     scheduling.working_hours_replace(
                         clinic=clinic,
@@ -208,6 +231,7 @@ def working_hours(request, practitioner_id):
             "days": days,
             "modes": Mode.choices,
             "branches": _branches(clinic, rows),
+            "rooms": _rooms(clinic),
             "errors": errors,
             "editing": editing,
             "focus": next((i for i, r in enumerate(rows) if r is focus), None),

@@ -6,9 +6,9 @@ from django.db import transaction
 
 from clinicore.clinics.models import Membership, Room
 from clinicore.core.audit import audit_record
-from clinicore.core.errors import Conflict, Forbidden, InvalidInput
+from clinicore.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from clinicore.scheduling import selectors
-from clinicore.scheduling.models import Appointment
+from clinicore.scheduling.models import Appointment, ScheduleOverride, WorkingHours
 
 S = Appointment.Status
 
@@ -85,3 +85,40 @@ def _room_check(*, clinic, room_id, start, end, now, exclude_id=None) -> None:
     )
     if taken:
         raise Conflict("This room is taken at that time.", code="room_taken")
+
+
+def _room_of_hours(clinic, practitioner: Membership, start, end):
+    """The room of the weekly range the visit falls in, when the clinic set one. A one-day change
+    replaces the weekly ranges, and carries no room, so that day has none."""
+    tz = selectors.clinic_tz(clinic)
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    if local_end.date() != local_start.date():
+        return None
+    if ScheduleOverride.objects.filter(practitioner=practitioner, date=local_start.date()).exists():
+        return None
+    return (
+        WorkingHours.objects.filter(
+            practitioner=practitioner,
+            weekday=local_start.weekday(),
+            start_time__lte=local_start.time(),
+            end_time__gte=local_end.time(),
+            room__isnull=False,
+        )
+        .values_list("room_id", flat=True)
+        .first()
+    )
+
+
+def _room_if_free(*, clinic, room_ids, start, end, now, exclude_id=None):
+    """The first of `room_ids` that is free for the visit, or None. Used where a room is a
+    convenience (the practitioner's usual room, the room a moved visit had): a taken room leaves
+    the visit without one, for the desk to place, rather than refusing the booking."""
+    for room_id in dict.fromkeys(r for r in room_ids if r):
+        try:
+            _room_check(
+                clinic=clinic, room_id=room_id, start=start, end=end, now=now, exclude_id=exclude_id
+            )
+        except DomainError:
+            continue
+        return room_id
+    return None

@@ -28,6 +28,8 @@ from clinicore.scheduling.services._base import (
     _offer_freed_time,
     _on_commit,
     _room_check,
+    _room_if_free,
+    _room_of_hours,
 )
 
 # --- Claiming time: the one path every booking and hold takes -------------------------------------
@@ -177,6 +179,7 @@ def _claim(
     now: datetime,
     replacing: Appointment | None = None,
     count_limit: bool = True,
+    preferred_room_id=None,
     **fields,
 ) -> Appointment:
     if (
@@ -247,6 +250,15 @@ def _claim(
         _room_check(
             clinic=clinic,
             room_id=fields["room_id"],
+            start=start,
+            end=end,
+            now=now,
+            exclude_id=replacing.pk if replacing else None,
+        )
+    elif final_mode == av.IN_PERSON:
+        fields["room_id"] = _room_if_free(
+            clinic=clinic,
+            room_ids=[_room_of_hours(clinic, practitioner, start, end), preferred_room_id],
             start=start,
             end=end,
             now=now,

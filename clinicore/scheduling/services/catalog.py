@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from clinicore.clinics.models import Membership
+from clinicore.clinics.models import Membership, Room
 from clinicore.core.audit import audit_record
 from clinicore.core.errors import Conflict, InvalidInput
 from clinicore.core.money import CURRENCIES, quantize
@@ -158,8 +158,11 @@ def _ranges_clean(ranges: list[dict]) -> None:
 def working_hours_replace(
     *, clinic, actor, practitioner: Membership, ranges: list[dict]
 ) -> list[WorkingHours]:
-    """Replaces a practitioner's whole week: `ranges` of {weekday, start_time, end_time, mode, branch_id}."""
+    """Replaces a practitioner's whole week: `ranges` of {weekday, start_time, end_time, mode,
+    branch_id, room_id}. A range's room is where the practitioner sees patients in person then:
+    in-person visits booked in it take that room when it is free."""
     _ranges_clean(ranges)
+    rooms = _clinic_rooms(clinic, [r.get("room_id") for r in ranges])
     for i, r in enumerate(ranges):
         if not 0 <= r["weekday"] <= 6:
             raise InvalidInput(
@@ -170,6 +173,24 @@ def working_hours_replace(
         if r.get("branch_id") and not clinic_branch_exists(clinic, r["branch_id"]):
             raise InvalidInput(
                 "Unknown branch.", fields={f"ranges.{i}.branch_id": "Unknown branch."}
+            )
+        if r.get("room_id"):
+            room_branch = rooms.get(str(r["room_id"]))
+            if room_branch is None:
+                raise InvalidInput(
+                    "Choose a room of this clinic.",
+                    fields={f"ranges.{i}.room_id": "Not a room of this clinic."},
+                )
+            if r.get("branch_id") and str(r["branch_id"]) != room_branch:
+                raise InvalidInput(
+                    "The room is in another branch.",
+                    fields={f"ranges.{i}.room_id": "Not in this range's branch."},
+                )
+            r["branch_id"] = room_branch
+        if r.get("room_id") and r.get("mode") == Mode.VIDEO:
+            raise InvalidInput(
+                "A video-only range has no room.",
+                fields={f"ranges.{i}.room_id": "Video visits take no room."},
             )
     WorkingHours.objects.filter(clinic=clinic, practitioner=practitioner).delete()
     rows = WorkingHours.objects.bulk_create(
@@ -182,6 +203,7 @@ def working_hours_replace(
                 end_time=r["end_time"],
                 mode=r.get("mode") or Mode.EITHER,
                 branch_id=r.get("branch_id"),
+                room_id=r.get("room_id"),
             )
             for r in ranges
         ]
@@ -192,9 +214,18 @@ def working_hours_replace(
         entity_id=practitioner.pk,
         clinic_id=clinic.pk,
         actor=actor,
-        fields=["weekday", "start_time", "end_time", "mode", "branch"],
+        fields=["weekday", "start_time", "end_time", "mode", "branch", "room"],
     )
     return rows
+
+
+def _clinic_rooms(clinic, room_ids) -> dict[str, str]:
+    """{room id: its branch id} for the active rooms of this clinic among `room_ids`."""
+    wanted = {str(r) for r in room_ids if r}
+    if not wanted:
+        return {}
+    rows = Room.objects.filter(clinic=clinic, is_active=True, pk__in=wanted)
+    return {str(pk): str(branch_id) for pk, branch_id in rows.values_list("pk", "branch_id")}
 
 
 def clinic_branch_exists(clinic, branch_id) -> bool:

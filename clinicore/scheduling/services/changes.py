@@ -164,7 +164,7 @@ def appointment_reschedule(
         created_by=old.created_by,
         created_by_user=old.created_by_user,
         source_channel=old.source_channel,
-        room_id=old.room_id if practitioner.pk == old.practitioner_id else None,
+        preferred_room_id=old.room_id if practitioner.pk == old.practitioner_id else None,
     )
     _audit(
         "appointment.reschedule",
