@@ -292,6 +292,12 @@ def test_workspace_pages_pass_axe_and_hours_are_edited_in_the_page(
         ],
     )
     duplicate = make_patient(clinic, first_name="Asha", last_name="Verma")
+    from clinicore.clinics.models import Branch, Room
+
+    # With rooms, the hours page and the calendar show their room choices.
+    Room.objects.create(
+        clinic=clinic, branch=Branch.objects.create(clinic=clinic, name="Main"), name="Room 1"
+    )
     base = f"/c/{clinic.slug}/desk/"
     patient = f"{base}patients/{world.patient_a.pk}/"
     _sign_in(page, asgi_server, world.member("a", Role.OWNER).user, f"{base}audit/")
@@ -311,6 +317,7 @@ def test_workspace_pages_pass_axe_and_hours_are_edited_in_the_page(
         f"{base}merge/?keep={world.patient_a.pk}&duplicate={duplicate.pk}",
         f"{base}cards/{world.patient_a.pk}/",
         f"{base}settings/",
+        f"{base}calendar/?view=day",
         f"{base}staff/{doctor.pk}/hours/",
     ):
         assert page.goto(f"{asgi_server}{path}").status == 200, path
@@ -319,6 +326,10 @@ def test_workspace_pages_pass_axe_and_hours_are_edited_in_the_page(
         except AssertionError as found:
             problems.append(str(found))
     _shots(page, screenshot_dir, "working-hours")
+    page.goto(f"{asgi_server}{base}calendar/?view=day")
+    for details in page.locator("details.cal-actions").all()[:1]:
+        details.locator("summary").click()
+    _shots(page, screenshot_dir, "calendar-change")
     page.goto(f"{asgi_server}{base}settings/#services")
     _shots(page, screenshot_dir, "settings-services")
     page.set_viewport_size({"width": 375, "height": 900})
