@@ -1,12 +1,16 @@
 """Workspace pages for a patient's records, and the patient's own downloads from the portal."""
 
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from clinicore.clinics.decorators import workspace_view
@@ -62,6 +66,92 @@ def _to_list(request, patient):
     return redirect("records-patient:list", clinic_slug=request.clinic.slug, patient_id=patient.pk)
 
 
+def _appointment_chosen(appointments, appointment_id: str):
+    return next((a for a in appointments if str(a.pk) == appointment_id), None)
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    """One kind of record item (visit summary, prescription, document) as its pages reach it:
+    staff through their clinic, a signed-in patient only to their own shared items.
+
+    `name` is the keyword its access functions (`<name>_id`) and services (`<name>=`) take;
+    `file` answers the item as a download, and `file_flag` is the read service's flag for it.
+    """
+
+    name: str
+    get_for_clinic: Callable
+    get_for_patient_user: Callable
+    read: Callable
+    share: Callable
+    shared_message: str
+    hidden_message: str
+    file: Callable[[object], HttpResponse] | None = None
+    file_flag: str = ""
+
+    def staff_get(self, request, item_id):
+        return self.get_for_clinic(clinic=request.clinic, **{f"{self.name}_id": item_id})
+
+    def read_by(self, request, item_id, **how):
+        """The item for staff, its reading audited (`how`: the service's pdf/download flag)."""
+        item = self.staff_get(request, item_id)
+        self.read(**{self.name: item}, actor=request.user, **how)
+        return item
+
+    def file_page(self, request, item_id) -> HttpResponse:
+        return self.file(self.read_by(request, item_id, **{self.file_flag: True}))
+
+    def my_file_page(self, request, item_id) -> HttpResponse:
+        """The patient's own download of an item their clinic shared (404 for anything else)."""
+        item = self.get_for_patient_user(user=request.user, **{f"{self.name}_id": item_id})
+        self.read(
+            **{self.name: item}, actor=request.user, as_patient=True, **{self.file_flag: True}
+        )
+        return self.file(item)
+
+    def share_page(self, request, item_id) -> HttpResponse:
+        """Shows or hides the item in the patient's portal (`shared=1` shows it), then back to
+        the patient's records."""
+        item = self.staff_get(request, item_id)
+        shared = request.POST.get("shared") == "1"
+        self.share(**{self.name: item}, actor=request.user, shared=shared)
+        messages.success(request, self.shared_message if shared else self.hidden_message)
+        return _to_list(request, item.patient)
+
+
+VISIT = ItemKind(
+    name="record",
+    get_for_clinic=access.treatment_record_get_for_clinic,
+    get_for_patient_user=access.treatment_record_get_for_patient_user,
+    read=services.treatment_record_read,
+    share=services.treatment_record_share,
+    shared_message=gettext_lazy("The patient can now see this visit summary in their portal."),
+    hidden_message=gettext_lazy("The visit summary is hidden from the patient."),
+)
+PRESCRIPTION = ItemKind(
+    name="prescription",
+    get_for_clinic=access.prescription_get_for_clinic,
+    get_for_patient_user=access.prescription_get_for_patient_user,
+    read=services.prescription_read,
+    share=services.prescription_share,
+    shared_message=gettext_lazy("The prescription is shared with the patient."),
+    hidden_message=gettext_lazy("The prescription is hidden from the patient."),
+    file=lambda p: pdf_response(prescription_pdf(p), f"{p.code}.pdf"),
+    file_flag="pdf",
+)
+DOCUMENT = ItemKind(
+    name="document",
+    get_for_clinic=access.document_get_for_clinic,
+    get_for_patient_user=access.document_get_for_patient_user,
+    read=services.document_read,
+    share=services.document_share,
+    shared_message=gettext_lazy("The document is shared with the patient."),
+    hidden_message=gettext_lazy("The document is hidden from the patient."),
+    file=document_response,
+    file_flag="download",
+)
+
+
 @workspace_view(Perm.PATIENTS_CLINICAL_READ, methods=("GET",))
 def patient_records_page(request, patient_id):
     patient = patient_get_for_clinic(clinic=request.clinic, patient_id=patient_id)
@@ -105,13 +195,8 @@ def visit_new_page(request, patient_id):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        appointment = next(
-            (
-                a
-                for a in _recent_appointments(request.clinic, patient)
-                if str(a.pk) == data["appointment"]
-            ),
-            None,
+        appointment = _appointment_chosen(
+            _recent_appointments(request.clinic, patient), data["appointment"]
         )
         practitioner = request.membership
         if not practitioner.is_practitioner and appointment is not None:
@@ -146,10 +231,7 @@ def visit_new_page(request, patient_id):
 
 @workspace_view(Perm.PATIENTS_CLINICAL_READ, methods=("GET",))
 def visit_page(request, treatment_record_id):
-    record = access.treatment_record_get_for_clinic(
-        clinic=request.clinic, record_id=treatment_record_id
-    )
-    services.treatment_record_read(record=record, actor=request.user)
+    record = VISIT.read_by(request, treatment_record_id)
     record = selectors.treatment_record_list(clinic=request.clinic).get(pk=record.pk)
     return render(
         request,
@@ -165,9 +247,7 @@ def visit_page(request, treatment_record_id):
 
 @workspace_view(Perm.PATIENTS_CLINICAL_WRITE)
 def visit_edit_page(request, draft_treatment_record_id):
-    record = access.treatment_record_get_for_clinic(
-        clinic=request.clinic, record_id=draft_treatment_record_id
-    )
+    record = VISIT.staff_get(request, draft_treatment_record_id)
     patient = record.patient
     if record.is_signed:
         messages.error(
@@ -190,13 +270,8 @@ def visit_edit_page(request, draft_treatment_record_id):
     form = _visit_form(request, patient, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        appointment = next(
-            (
-                a
-                for a in _recent_appointments(request.clinic, patient)
-                if str(a.pk) == data["appointment"]
-            ),
-            None,
+        appointment = _appointment_chosen(
+            _recent_appointments(request.clinic, patient), data["appointment"]
         )
         changes = {
             "diagnosis": data["diagnosis"],
@@ -230,23 +305,19 @@ def visit_edit_page(request, draft_treatment_record_id):
 
 @workspace_view(Perm.PATIENTS_CLINICAL_WRITE, methods=("POST",))
 def visit_action_page(request, treatment_record_id):
-    record = access.treatment_record_get_for_clinic(
-        clinic=request.clinic, record_id=treatment_record_id
-    )
+    record = VISIT.staff_get(request, treatment_record_id)
     action = request.POST.get("action", "")
     done = {
         "sign": _("The visit summary is signed."),
-        "share": _("The patient can now see this visit summary in their portal."),
-        "unshare": _("The visit summary is hidden from the patient."),
+        "share": VISIT.shared_message,
+        "unshare": VISIT.hidden_message,
         "addendum": _("The addendum is added."),
     }
     try:
         if action == "sign":
             services.treatment_record_sign(record=record, actor=request.user)
         elif action in ("share", "unshare"):
-            services.treatment_record_share(
-                record=record, actor=request.user, shared=action == "share"
-            )
+            VISIT.share(record=record, actor=request.user, shared=action == "share")
         elif action == "addendum":
             services.treatment_record_addendum_add(
                 record=record, actor=request.user, text=request.POST.get("text", "")
@@ -286,9 +357,7 @@ def prescription_new_page(request, patient_id):
             for line in lines
             if line.cleaned_data.get("medicine")
         ]
-        appointment = next(
-            (a for a in appointments if str(a.pk) == form.cleaned_data["appointment"]), None
-        )
+        appointment = _appointment_chosen(appointments, form.cleaned_data["appointment"])
         try:
             prescription = services.prescription_create(
                 clinic=request.clinic,
@@ -316,27 +385,12 @@ def prescription_new_page(request, patient_id):
 
 @workspace_view(Perm.PATIENTS_CLINICAL_READ, methods=("GET",))
 def prescription_pdf_page(request, prescription_id):
-    prescription = access.prescription_get_for_clinic(
-        clinic=request.clinic, prescription_id=prescription_id
-    )
-    services.prescription_read(prescription=prescription, actor=request.user, pdf=True)
-    return pdf_response(prescription_pdf(prescription), f"{prescription.code}.pdf")
+    return PRESCRIPTION.file_page(request, prescription_id)
 
 
 @workspace_view(Perm.PATIENTS_CLINICAL_WRITE, methods=("POST",))
 def prescription_share_page(request, prescription_id):
-    prescription = access.prescription_get_for_clinic(
-        clinic=request.clinic, prescription_id=prescription_id
-    )
-    shared = request.POST.get("shared") == "1"
-    services.prescription_share(prescription=prescription, actor=request.user, shared=shared)
-    messages.success(
-        request,
-        _("The prescription is shared with the patient.")
-        if shared
-        else _("The prescription is hidden from the patient."),
-    )
-    return _to_list(request, prescription.patient)
+    return PRESCRIPTION.share_page(request, prescription_id)
 
 
 @workspace_view(Perm.PATIENTS_CLINICAL_WRITE)
@@ -371,23 +425,12 @@ def document_new_page(request, patient_id):
 
 @workspace_view(Perm.PATIENTS_CLINICAL_READ, methods=("GET",))
 def document_download_page(request, document_id):
-    document = access.document_get_for_clinic(clinic=request.clinic, document_id=document_id)
-    services.document_read(document=document, actor=request.user, download=True)
-    return document_response(document)
+    return DOCUMENT.file_page(request, document_id)
 
 
 @workspace_view(Perm.PATIENTS_CLINICAL_WRITE, methods=("POST",))
 def document_share_page(request, document_id):
-    document = access.document_get_for_clinic(clinic=request.clinic, document_id=document_id)
-    shared = request.POST.get("shared") == "1"
-    services.document_share(document=document, actor=request.user, shared=shared)
-    messages.success(
-        request,
-        _("The document is shared with the patient.")
-        if shared
-        else _("The document is hidden from the patient."),
-    )
-    return _to_list(request, document.patient)
+    return DOCUMENT.share_page(request, document_id)
 
 
 # --- The patient's own downloads (portal) -----------------------------------------------------------
@@ -406,18 +449,10 @@ def signed_in(view):
 @signed_in
 @require_GET
 def my_prescription_pdf(request, prescription_id):
-    prescription = access.prescription_get_for_patient_user(
-        user=request.user, prescription_id=prescription_id
-    )
-    services.prescription_read(
-        prescription=prescription, actor=request.user, as_patient=True, pdf=True
-    )
-    return pdf_response(prescription_pdf(prescription), f"{prescription.code}.pdf")
+    return PRESCRIPTION.my_file_page(request, prescription_id)
 
 
 @signed_in
 @require_GET
 def my_document(request, document_id):
-    document = access.document_get_for_patient_user(user=request.user, document_id=document_id)
-    services.document_read(document=document, actor=request.user, as_patient=True, download=True)
-    return document_response(document)
+    return DOCUMENT.my_file_page(request, document_id)
