@@ -154,7 +154,7 @@ def get_working_hours(request, practitioner_id: uuid.UUID):
     "/practitioners/{practitioner_id}/working-hours",
     response=list[WeeklyRangeOut],
     summary="Replace a practitioner's weekly hours",
-    description="Several ranges a day allowed (clinic local time), each with a mode and optional branch.",
+    description="Several ranges a day allowed (clinic local time), each with a mode, an optional branch and an optional room (in-person visits booked in the range take the room when it is free).",
     openapi_extra=policy(Perm.SCHEDULE_MANAGE, obj="practitioner"),
     operation_id="clinicore_scheduling_api_put_working_hours",
 )
