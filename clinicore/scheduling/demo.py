@@ -92,7 +92,18 @@ def _services(clinic, practitioners) -> list[Service]:
     return made
 
 
-def _hours(clinic, practitioners, rng) -> None:
+def _rooms_of(clinic, practitioners) -> dict:
+    """Each practitioner's own room in their branch, while the branch has rooms to give; the rest
+    see patients wherever the desk puts them."""
+    from clinicore.clinics.models import Room
+
+    free: dict = {}
+    for room in Room.objects.filter(clinic=clinic, is_active=True).order_by("name"):
+        free.setdefault(room.branch_id, []).append(room.pk)
+    return {m.pk: free[m.branch_id].pop(0) for m in practitioners if free.get(m.branch_id)}
+
+
+def _hours(clinic, practitioners, rng, rooms: dict) -> None:
     rows = []
     for index, member in enumerate(practitioners):
         for weekday in range(5):
@@ -114,6 +125,7 @@ def _hours(clinic, practitioners, rng) -> None:
                 end_time=e,
                 mode=mode,
                 branch_id=m.branch_id,
+                room_id=rooms.get(m.pk) if mode != Mode.VIDEO else None,
             )
             for m, d, s, e, mode in rows
         ]
@@ -128,7 +140,8 @@ def seed(clinic, *, members, patients, rng: random.Random) -> None:
     now = timezone.now()
     today = now.astimezone(tz).date()
     offered = _services(clinic, practitioners)
-    _hours(clinic, practitioners, rng)
+    rooms = _rooms_of(clinic, practitioners)
+    _hours(clinic, practitioners, rng, rooms)
     services.closure_create(
         clinic=clinic,
         actor=None,
@@ -178,10 +191,10 @@ def seed(clinic, *, members, patients, rng: random.Random) -> None:
             except DomainError:
                 continue
 
-    _fill(clinic, offered, patients, rng, now=now, today=today)
+    _fill(clinic, offered, patients, rng, now=now, today=today, rooms=rooms)
 
 
-def _fill(clinic, offered, patients, rng, *, now, today) -> None:
+def _fill(clinic, offered, patients, rng, *, now, today, rooms: dict) -> None:
     """Past three weeks and next two weeks: slots chosen from real availability (computed as of
     before the window), written in one bulk insert, never overlapping for a practitioner or a patient."""
     first, last = today - timedelta(days=21), today + timedelta(days=14)
@@ -240,6 +253,7 @@ def _fill(clinic, offered, patients, rng, *, now, today) -> None:
                     occupied_start=slot.occupied_start,
                     occupied_end=slot.occupied_end,
                     mode=mode,
+                    room_id=rooms.get(slot.practitioner_id) if mode == "in_person" else None,
                     kind=service._demo_kind,
                     reason_for_visit=rng.choice(REASONS),
                     reservation_code=code,

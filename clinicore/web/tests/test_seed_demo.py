@@ -59,6 +59,25 @@ def test_it_loads_two_clinics_with_staff_patients_and_logins():
     assert operator is not None and operator.is_superuser
     both = Patient.objects.filter(user__email="asha.verma@patient.example")
     assert {p.clinic.slug for p in both} == {"sunrise", "brightsmile"}
+    _rooms_are_used_and_never_double_booked(sunrise)
+
+
+def _rooms_are_used_and_never_double_booked(clinic):
+    from clinicore.scheduling.models import Appointment, WorkingHours
+
+    assert WorkingHours.objects.filter(clinic=clinic, room__isnull=False).exists()
+    assert not WorkingHours.objects.filter(clinic=clinic, mode="video", room__isnull=False).exists()
+    live = list(
+        Appointment.objects.filter(
+            clinic=clinic, room__isnull=False, status__in=Appointment.BLOCKING
+        ).values_list("room_id", "start", "end", "mode")
+    )
+    assert len(live) > 20 and {mode for *_, mode in live} == {"in_person"}
+    by_room: dict = {}
+    for room, start, end, _mode in sorted(live):
+        if room in by_room:
+            assert by_room[room] <= start, "two visits share a room"
+        by_room[room] = end
 
 
 def test_the_same_seed_gives_the_same_people():
