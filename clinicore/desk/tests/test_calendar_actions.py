@@ -228,6 +228,46 @@ def test_one_day_hours_that_end_before_they_start_are_refused(world, day, client
     assert not ScheduleOverride.objects.exists()
 
 
+def test_a_one_day_change_can_split_the_day_and_choose_how_patients_are_seen(world, day, client):
+    _as(client, world, Role.MANAGER)
+    page = _schedule_change(
+        client,
+        day,
+        "override",
+        date="2026-03-10",
+        start_time="09:00",
+        end_time="11:00",
+        start_time_2="16:00",
+        end_time_2="18:00",
+        mode="video",
+        note="Clinic painted",
+    )
+    assert "09:00–11:00 (Video) Clinic painted" in page
+    assert "16:00–18:00 (Video) Clinic painted" in page
+    rows = ScheduleOverride.objects.filter(practitioner=day["doctor"]).order_by("start_time")
+    assert [(r.start_time, r.end_time, r.mode) for r in rows] == [
+        (dt.time(9), dt.time(11), "video"),
+        (dt.time(16), dt.time(18), "video"),
+    ]
+
+
+def test_a_one_day_range_with_one_time_missing_is_refused_not_read_as_a_day_off(world, day, client):
+    _as(client, world, Role.MANAGER)
+    page = _schedule_change(client, day, "override", date="2026-03-10", start_time="10:00")
+    assert "Give both a start and an end time." in page and "Schedule updated." not in page
+    assert not ScheduleOverride.objects.exists()
+    page = _schedule_change(
+        client,
+        day,
+        "override",
+        date="2026-03-10",
+        start_time="10:00",
+        end_time="12:00",
+        mode="teleport",
+    )
+    assert "Unknown mode." in page and not ScheduleOverride.objects.exists()
+
+
 def test_only_schedule_managers_edit_time_off(world, day, client):
     _as(client, world, Role.RECEPTIONIST)
     response = client.post(

@@ -20,7 +20,7 @@ from clinicore.scheduling.access import (
     practitioner_get_for_clinic,
     time_off_get_for_clinic,
 )
-from clinicore.scheduling.models import Appointment, ScheduleOverride, TimeOff
+from clinicore.scheduling.models import Appointment, Mode, ScheduleOverride, TimeOff
 
 VIEWS = {"day": 1, "week": 7, "2week": 14}
 
@@ -100,6 +100,7 @@ def calendar(request):
             "can_book": can(request, Perm.SCHEDULE_BOOK),
             "can_manage": can(request, Perm.SCHEDULE_MANAGE),
             "tz": clinic.time_zone,
+            "modes": Mode.choices,
         },
     )
 
@@ -115,7 +116,21 @@ def _wall(value):
     try:
         return dt.time.fromisoformat(value) if value else None
     except ValueError:
-        raise InvalidInput("Times look like 09:00.") from None
+        raise InvalidInput(_("Times look like 09:00.")) from None
+
+
+def _day_ranges(post) -> list[dict]:
+    """A one-day change's ranges: up to two (a morning and an afternoon), each seen in the chosen
+    mode. A range with only one of its times is refused rather than read as a day off."""
+    mode = post.get("mode") or Mode.EITHER
+    ranges = []
+    for suffix in ("", "_2"):
+        start, end = _wall(post.get(f"start_time{suffix}")), _wall(post.get(f"end_time{suffix}"))
+        if (start is None) != (end is None):
+            raise InvalidInput(_("Give both a start and an end time."))
+        if start is not None:
+            ranges.append({"start_time": start, "end_time": end, "mode": mode})
+    return ranges
 
 
 @clinic_view(Perm.SCHEDULE_MANAGE, methods=("POST",))
@@ -156,14 +171,12 @@ def schedule_edit(request):
                 )
             elif kind == "override":
                 date = dt.date.fromisoformat(post.get("date", ""))
-                start, end = _wall(post.get("start_time")), _wall(post.get("end_time"))
-                ranges = [{"start_time": start, "end_time": end}] if start and end else []
                 scheduling.override_set(
                     clinic=clinic,
                     actor=request.user,
                     practitioner=practitioner,
                     date=date,
-                    ranges=ranges,
+                    ranges=_day_ranges(post),
                     note=post.get("note", "")[:200],
                 )
             else:

@@ -240,6 +240,9 @@ def override_set(
 ) -> list[ScheduleOverride]:
     """Replaces one date's hours for a practitioner; no ranges makes the day off."""
     _ranges_clean([{**r, "date": date} for r in ranges])
+    for i, r in enumerate(ranges):
+        if r.get("mode", Mode.EITHER) not in Mode.values:
+            raise InvalidInput("Unknown mode.", fields={f"ranges.{i}.mode": "Unknown mode."})
     ScheduleOverride.objects.filter(clinic=clinic, practitioner=practitioner, date=date).delete()
     rows = [
         ScheduleOverride(
