@@ -498,13 +498,26 @@ def checkouts_close_at_gateways(*, now: datetime.datetime | None = None, limit: 
     closed); attempts back off from a minute to an hour, until the gateway's own lifetime ends
     or it gives a final answer. Returns how many were attempted."""
     now = now or timezone.now()
+    count = 0
+    for session in checkouts_to_close_at_gateways(now=now)[: limit * 5]:
+        if count >= limit:
+            break
+        if _close_retry_due(session.attempts, session.last_attempt, now):
+            checkout_close_at_gateway(session=session)
+            count += 1
+    return count
+
+
+def checkouts_to_close_at_gateways(*, now: datetime.datetime):
+    """Checkouts we closed that may still be payable at a gateway that can close them, not yet
+    closed there for good, with their attempts so far (read through `paymentsession_close_sweep`)."""
     closable = [name for name in CHECKOUT_PROVIDERS if hasattr(gateway_get(name), "checkout_close")]
     finished = GatewayCall.objects.filter(payment=OuterRef("payment"), action=CLOSE_ACTION).filter(
         Q(status=GatewayCall.Status.SUCCEEDED)
         | Q(status=GatewayCall.Status.FAILED, retryable=False)
     )
     tried = Q(payment__gateway_calls__action=CLOSE_ACTION)
-    candidates = (
+    return (
         PaymentSession.objects.filter(
             status__in=(PaymentSession.Status.EXPIRED, PaymentSession.Status.CANCELLED),
             provider__in=closable,
@@ -519,11 +532,3 @@ def checkouts_close_at_gateways(*, now: datetime.datetime | None = None, limit: 
         .select_related("clinic", "payment")
         .order_by("closed_at")
     )
-    count = 0
-    for session in candidates[: limit * 5]:
-        if count >= limit:
-            break
-        if _close_retry_due(session.attempts, session.last_attempt, now):
-            checkout_close_at_gateway(session=session)
-            count += 1
-    return count

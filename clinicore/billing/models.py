@@ -304,6 +304,13 @@ class PaymentSession(TenantModel):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The sweep closing expired and cancelled checkouts at the gateways reads them by
+            # status and provider, within the gateway's lifetime (created_at).
+            models.Index(
+                fields=["status", "provider", "created_at"], name="paymentsession_close_sweep"
+            ),
+        ]
 
     @property
     def is_open(self) -> bool:
