@@ -275,6 +275,20 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 # Billing: gateway API bases (local fake servers in tests), webhook signature tolerance, sandbox.
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
 RAZORPAY_API_BASE = env_str("RAZORPAY_API_BASE", "https://api.razorpay.com").rstrip("/")
+# Razorpay Standard Checkout's script; its origin is let into the CSP of the checkout page only.
+RAZORPAY_CHECKOUT_JS_URL = env_str(
+    "RAZORPAY_CHECKOUT_JS_URL", "https://checkout.razorpay.com/v1/checkout.js"
+)
+from urllib.parse import urlsplit as _urlsplit  # noqa: E402
+
+_checkout_js = _urlsplit(RAZORPAY_CHECKOUT_JS_URL)
+if not _checkout_js.netloc or _checkout_js.scheme not in (
+    {"https"} if ENVIRONMENT == "production" else {"http", "https"}
+):
+    raise ImproperlyConfigured(
+        "RAZORPAY_CHECKOUT_JS_URL must be an https:// address (http:// only outside production), "
+        f"got {RAZORPAY_CHECKOUT_JS_URL!r}"
+    )
 BILLING_WEBHOOK_TOLERANCE_SECONDS = env_int("BILLING_WEBHOOK_TOLERANCE_SECONDS", 300)
 import hashlib as _hashlib  # noqa: E402
 

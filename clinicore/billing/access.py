@@ -66,3 +66,14 @@ def session_get_by_token(token: str) -> PaymentSession:
         )
     except PaymentSession.DoesNotExist:
         raise NotFound("This checkout does not exist.", code="session_not_found") from None
+
+
+def session_get_for_patient_user(*, user, token: str) -> PaymentSession:
+    """A checkout the signed-in patient pays themselves (our Razorpay page and its confirmation);
+    another patient's, or another clinic's, answers 404 as if it did not exist."""
+    try:
+        return PaymentSession.objects.select_related("payment__invoice__patient", "clinic").get(
+            token=token, payment__invoice__patient__user=user
+        )
+    except PaymentSession.DoesNotExist:
+        raise NotFound("This checkout does not exist.", code="session_not_found") from None

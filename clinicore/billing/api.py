@@ -355,8 +355,8 @@ def _order(session) -> dict:
     response={201: OrderOut, 200: OrderOut},
     summary="Start paying an invoice",
     description="Opens a checkout with the clinic's gateway (or `provider`): a hosted page to send the "
-    "patient to (`checkout_url`), a Razorpay order for the app's checkout (`client_data`), or a "
-    "UPI link and QR page. The session expires; an expired one is closed by the server. "
+    "patient to (`checkout_url`), a Razorpay order for the app's checkout (`client_data`; its "
+    "`checkout_url` is our web page that opens Razorpay Checkout), or a UPI link and QR page. The session expires; an expired one is closed by the server. "
     + IDEMPOTENCY,
     openapi_extra=policy(Perm.BILLING_WRITE, patient=True),
 )

@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
 
-from clinicore.billing.models import Invoice, Payment, Provider
+from clinicore.billing.models import (
+    BillingSettings,
+    GatewayAccount,
+    Invoice,
+    Payment,
+    Provider,
+)
 
 
 def invoice_list(*, clinic, status: str | None = None, patient_id=None):
@@ -28,6 +34,23 @@ def invoice_list_for_patient_user(*, user, clinic=None):
     if clinic is not None:
         qs = qs.filter(clinic=clinic)
     return qs.order_by("-created_at", "-id")
+
+
+def checkout_choices(*, clinic) -> list[str]:
+    """The gateways a patient may pick to pay this clinic online: the clinic's default first, then
+    Razorpay's web checkout when the clinic has Razorpay keys set up."""
+    default = (
+        BillingSettings.objects.filter(clinic=clinic)
+        .values_list("default_provider", flat=True)
+        .first()
+    ) or Provider.SANDBOX
+    choices = [default]
+    razorpay = GatewayAccount.objects.filter(
+        clinic=clinic, provider=Provider.RAZORPAY, is_active=True
+    ).first()
+    if razorpay and razorpay.public_key and razorpay.secret_key and default != Provider.RAZORPAY:
+        choices.append(Provider.RAZORPAY)
+    return choices
 
 
 def payment_list(

@@ -1,8 +1,10 @@
-"""Billing pages: gateway webhooks in, the sandbox and UPI checkout pages, the patient's invoices,
-and the desk's billing lists. Views parse, call a service or selector, and render."""
+"""Billing pages: gateway webhooks in, the sandbox, UPI and Razorpay checkout pages, the patient's
+invoices, and the desk's billing lists. Views parse, call a service or selector, and render."""
 
 import base64
+from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,10 +13,12 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinicore.billing import access, gateway, selectors, services
+from clinicore.billing.gateways import razorpay as razorpay_gateway
 from clinicore.billing.gateways import upi as upi_gateway
 from clinicore.billing.gateways.sandbox import event_body
 from clinicore.billing.models import Invoice, Payment, PaymentSession, Provider
@@ -22,7 +26,7 @@ from clinicore.billing.pdf import invoice_pdf, receipt_pdf
 from clinicore.billing.webhooks import webhook_receive
 from clinicore.clinics.decorators import workspace_view
 from clinicore.clinics.permissions import Perm
-from clinicore.core.errors import DomainError, NotFound
+from clinicore.core.errors import DomainError, NotFound, ProviderUnavailable
 from clinicore.core.money import to_minor
 
 # --- Webhooks in ---------------------------------------------------------------------------------
@@ -121,6 +125,87 @@ def upi_checkout(request, token):
     )
 
 
+def _razorpay_csp(view):
+    """Lets Razorpay Standard Checkout's script and frame into this one page's policy; read per
+    request, as the checkout's address is a setting."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        policy = razorpay_gateway.checkout_csp(settings.SECURE_CSP)
+        return csp_override(policy)(view)(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _razorpay_session(request, token: str) -> PaymentSession:
+    session = access.session_get_for_patient_user(user=request.user, token=token)
+    if session.provider != Provider.RAZORPAY:
+        raise NotFound()
+    return session
+
+
+@_razorpay_csp
+@login_required
+@require_GET
+def razorpay_checkout(request, token):
+    """The patient's Razorpay payment page: opens Razorpay Standard Checkout (checkout.js) on our
+    order; its signed answer is posted to `razorpay_verify`. Closing the window changes nothing."""
+    session = _razorpay_session(request, token)
+    payment = session.payment
+    if payment.status in Payment.SETTLED_STATUSES:
+        return redirect("billing-pay:status", token=token)
+    return render(
+        request,
+        "billing/razorpay_checkout.html",
+        {
+            "session": session,
+            "payment": payment,
+            "invoice": payment.invoice,
+            "clinic": session.clinic,
+            "payable": session.is_open and payment.status == Payment.Status.PENDING,
+            "checkout_js_url": settings.RAZORPAY_CHECKOUT_JS_URL,
+            "options": {**session.client_data, "name": session.clinic.name},
+        },
+    )
+
+
+@login_required
+@require_POST
+def razorpay_verify(request, token):
+    """Razorpay Checkout's answer, posted by our page: the signature is checked with the clinic's
+    key over OUR order id (never the browser's), the payment fetched from Razorpay, and the payment
+    recorded once, whether this or the webhook comes first."""
+    session = _razorpay_session(request, token)
+    data = {
+        "razorpay_order_id": session.payment.provider_order_id,
+        "razorpay_payment_id": request.POST.get("razorpay_payment_id", "").strip()[:120],
+        "razorpay_signature": request.POST.get("razorpay_signature", "").strip()[:200],
+    }
+    try:
+        gateway.payment_verify(
+            clinic=session.clinic, payment=session.payment, data=data, actor=request.user
+        )
+    except ProviderUnavailable:
+        messages.warning(
+            request,
+            _(
+                "Razorpay did not answer just now. If you paid, this page shows it as soon as "
+                "Razorpay confirms it."
+            ),
+        )
+        return redirect("billing-pay:status", token=token)
+    except DomainError:
+        messages.error(
+            request,
+            _(
+                "We could not verify this payment with Razorpay, so it is not marked as paid. "
+                "Please try again."
+            ),
+        )
+        return redirect("billing-pay:razorpay-checkout", token=token)
+    return redirect("billing-pay:status", token=token)
+
+
 @require_GET
 def checkout_status(request, token):
     session = _session(token)
@@ -158,7 +243,14 @@ def my_invoice(request, invoice_id):
     return render(
         request,
         "billing/my_invoice.html",
-        {"invoice": invoice, "payments": payments, "lines": invoice.lines.all()},
+        {
+            "invoice": invoice,
+            "payments": payments,
+            "lines": invoice.lines.all(),
+            "choices": selectors.checkout_choices(clinic=invoice.clinic)
+            if invoice.is_payable
+            else [],
+        },
     )
 
 
@@ -166,11 +258,16 @@ def my_invoice(request, invoice_id):
 @require_POST
 def my_invoice_pay(request, invoice_id):
     invoice = access.invoice_get_for_patient_user(user=request.user, invoice_id=invoice_id)
+    provider = request.POST.get("provider", "")
+    if provider and provider not in selectors.checkout_choices(clinic=invoice.clinic):
+        messages.error(request, _("This clinic does not take that way of paying online."))
+        return redirect("billing-portal:detail", invoice_id=invoice.pk)
     try:
         session = gateway.checkout_start(
             clinic=invoice.clinic,
             invoice=invoice,
             actor=request.user,
+            provider=provider or None,
             idempotency_key=request.POST.get("attempt", "")[:100],
         )
     except DomainError as exc:

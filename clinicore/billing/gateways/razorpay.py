@@ -1,14 +1,18 @@
 """Razorpay through its official SDK: orders, payment signature checks, webhooks, refunds.
 
-The API base is `RAZORPAY_API_BASE` (a local fake server in tests); keys are per clinic.
+The API base is `RAZORPAY_API_BASE` (a local fake server in tests); keys are per clinic. On the
+web the patient pays in Razorpay Standard Checkout, which our page `/pay/razorpay/<token>/` opens
+with `checkout.js` (`RAZORPAY_CHECKOUT_JS_URL`); apps open their SDK with `client_data`.
 """
 
 import hashlib
 import json
+from urllib.parse import urlsplit
 
 import razorpay as razorpay_sdk
 import requests
 from django.conf import settings
+from django.urls import reverse
 from razorpay.errors import BadRequestError, SignatureVerificationError
 
 from clinicore.billing.gateways.base import (
@@ -65,9 +69,28 @@ def _payment_notice(event_id: str, event_type: str, payment: dict, kind: str) ->
     )
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def checkout_csp(policy: dict) -> dict:
+    """The page's Content-Security-Policy widened for Razorpay Standard Checkout alone: its script
+    from `RAZORPAY_CHECKOUT_JS_URL`'s origin, and its frame and calls on that origin and on the
+    API's (Razorpay serves the checkout frame from api.razorpay.com)."""
+    script = _origin(settings.RAZORPAY_CHECKOUT_JS_URL)
+    hosts = list(dict.fromkeys([script, _origin(settings.RAZORPAY_API_BASE)]))
+    fallback = list(policy.get("default-src", []))
+    widened = {name: list(values) for name, values in policy.items()}
+    widened["script-src"] = [*policy.get("script-src", fallback), script]
+    widened["frame-src"] = [*policy.get("frame-src", fallback), *hosts]
+    widened["connect-src"] = [*policy.get("connect-src", fallback), *hosts]
+    return widened
+
+
 class RazorpayGateway:
     name = "razorpay"
-    hosted = False  # the browser or app opens Razorpay Checkout with `client_data`
+    hosted = True  # our page opens Razorpay Checkout; apps open it with `client_data`
 
     def checkout_create(
         self, *, credentials: Credentials, request: CheckoutRequest
@@ -81,9 +104,11 @@ class RazorpayGateway:
                 "notes": {"reference": request.reference},
             },
         )
+        path = reverse("billing-pay:razorpay-checkout", kwargs={"token": request.reference})
         return CheckoutResult(
             provider_session_id=order["id"],
             provider_order_id=order["id"],
+            checkout_url=settings.PUBLIC_BASE_URL + path,
             client_data={
                 "key": credentials.public_key,
                 "order_id": order["id"],

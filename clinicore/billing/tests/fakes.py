@@ -2,18 +2,21 @@
 
 Each checks what the real API checks — the secret key (Bearer for Stripe, Basic for Razorpay),
 required fields, integer amounts in minor units, a known currency — answers with objects shaped
-like the documented ones, and signs webhooks exactly as the provider does.
+like the documented ones, and signs webhooks exactly as the provider does. The Razorpay one also
+serves a small `checkout.js` with Standard Checkout's documented browser interface, for pages
+driven by a real browser (`RAZORPAY_CHECKOUT_JS_URL`).
 """
 
 import base64
 import hashlib
 import hmac
+import html
 import json
 import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlparse
+from urllib.parse import parse_qs, parse_qsl, urlparse
 
 CURRENCIES = {"inr", "usd", "eur", "gbp", "aud", "sgd", "aed", "jpy", "cny"}
 
@@ -49,6 +52,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def _send_text(self, status: int, body: str, content_type: str):
+        raw = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Length", str(len(raw)))
+        self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(raw)
 
@@ -316,8 +328,116 @@ class _StripeHandler(_Handler):
 # --- Razorpay ----------------------------------------------------------------------------------
 
 
+RAZORPAY_KEY_ID = "rzp_test_Clinicore"
+RAZORPAY_KEY_SECRET = "rzp_secret_123"
+RAZORPAY_HOOK_SECRET = "rzp_hook_456"
+
+
 def razorpay_hmac(secret: str, message: str) -> str:
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def razorpay_webhook_post(client, clinic, event: dict, *, secret=RAZORPAY_HOOK_SECRET, event_id=""):
+    """Delivers one event to the clinic's Razorpay webhook endpoint, signed as Razorpay signs it
+    (X-Razorpay-Signature: hex HMAC-SHA256 of the body with the webhook secret)."""
+    body = json.dumps(event)
+    return client.post(
+        f"/hooks/razorpay/{clinic.slug}/",
+        data=body,
+        content_type="application/json",
+        headers={
+            "X-Razorpay-Signature": razorpay_hmac(secret, body),
+            "X-Razorpay-Event-Id": event_id or "evt_" + secrets.token_hex(7),
+        },
+    )
+
+
+# Razorpay Standard Checkout's browser interface, as documented: `new Razorpay(options)` (throws
+# without `key`), `.on("payment.failed", fn)`, `.open()`, `.close()`; on success it calls
+# `options.handler({razorpay_payment_id, razorpay_order_id, razorpay_signature})`, and
+# `options.modal.ondismiss()` when the customer closes it. Like the real one, the checkout itself
+# is a frame served by Razorpay, which signs the answer with the key secret (the page never can).
+CHECKOUT_JS = """(function () {
+  "use strict";
+  var host = new URL(document.currentScript.src).origin;
+
+  function Razorpay(options) {
+    if (!(this instanceof Razorpay)) { return new Razorpay(options); }
+    if (!options || !options.key) { throw new Error("Razorpay: the key option is required"); }
+    if (!options.order_id) { throw new Error("Razorpay: open an order (order_id)"); }
+    var self = this;
+    this.options = options;
+    this.listeners = {};
+    this.frame = null;
+    this.receive = function (event) {
+      if (!self.frame || event.origin !== host || event.source !== self.frame.contentWindow) {
+        return;
+      }
+      var message = event.data || {};
+      if (message.event === "payment.success") {
+        self.close();
+        options.handler(message.response);
+      } else if (message.event === "payment.failed") {
+        (self.listeners["payment.failed"] || []).forEach(function (fn) {
+          fn({ error: message.error });
+        });
+      } else if (message.event === "dismiss") {
+        self.close();
+        if (options.modal && typeof options.modal.ondismiss === "function") {
+          options.modal.ondismiss();
+        }
+      }
+    };
+  }
+
+  Razorpay.prototype.on = function (name, fn) {
+    (this.listeners[name] = this.listeners[name] || []).push(fn);
+  };
+
+  Razorpay.prototype.open = function () {
+    var o = this.options;
+    var query = new URLSearchParams({
+      key_id: o.key, order_id: o.order_id, name: o.name || "",
+      description: o.description || "", origin: window.location.origin
+    });
+    var frame = document.createElement("iframe");
+    frame.className = "razorpay-checkout-frame";
+    frame.name = "razorpay-checkout-frame";
+    frame.title = "Razorpay Checkout";
+    frame.src = host + "/v1/checkout/public?" + query.toString();
+    frame.style.cssText = "position:fixed;top:0;left:0;width:100%;height:100%;border:0;" +
+      "z-index:2147483647;background:rgba(0,0,0,.55)";
+    window.addEventListener("message", this.receive);
+    document.body.appendChild(frame);
+    this.frame = frame;
+  };
+
+  Razorpay.prototype.close = function () {
+    window.removeEventListener("message", this.receive);
+    if (this.frame) { this.frame.remove(); }
+    this.frame = null;
+  };
+
+  window.Razorpay = Razorpay;
+})();
+"""
+
+
+def _checkout_page(title: str, body: str, script: str = "") -> str:
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>"
+        "body{font:16px sans-serif;margin:0;display:flex;justify-content:center;align-items:center;"
+        "min-height:100vh}main{background:#fff;padding:1.5rem;border-radius:8px;max-width:22rem;"
+        "width:90%}button{display:block;width:100%;margin:.5rem 0;padding:.7rem;font:inherit}"
+        f"</style></head><body><main>{body}</main>"
+        f"{f'<script>{script}</script>' if script else ''}</body></html>"
+    )
+
+
+def _post_to_parent(origin: str, message: dict) -> str:
+    payload = json.dumps(message).replace("</", "<\\/")
+    return f"parent.postMessage({payload}, {json.dumps(origin)});"
 
 
 class FakeRazorpay(_Server):
@@ -328,6 +448,11 @@ class FakeRazorpay(_Server):
         self.orders: dict[str, dict] = {}
         self.payments: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
+        self.checkout_answers: list[dict] = []  # what the checkout frame handed to the page
+
+    @property
+    def checkout_js_url(self) -> str:
+        return f"{self.url}/v1/checkout.js"
 
     def pay(self, order_id: str, method: str = "upi") -> tuple[dict, str]:
         """The customer pays in Razorpay Checkout: the captured payment and the checkout signature."""
@@ -406,9 +531,15 @@ class _RazorpayHandler(_Handler):
 
     def do_GET(self):
         self.fake.requests.append({"method": "GET", "path": self.path})
+        path = urlparse(self.path).path
+        if path == "/v1/checkout.js":
+            return self._send_text(200, CHECKOUT_JS, "application/javascript")
+        if path == "/v1/checkout/public":
+            query = {k: v[-1] for k, v in parse_qs(urlparse(self.path).query).items()}
+            return self._checkout_form(query)
         if not self._authorized():
             return
-        parts = urlparse(self.path).path.strip("/").split("/")
+        parts = path.strip("/").split("/")
         if parts[:2] == ["v1", "payments"] and len(parts) == 3 and parts[2] in self.fake.payments:
             return self._send(200, self.fake.payments[parts[2]])
         if parts[:2] == ["v1", "orders"] and len(parts) == 3 and parts[2] in self.fake.orders:
@@ -418,6 +549,10 @@ class _RazorpayHandler(_Handler):
     def do_POST(self):
         raw = self._body()
         path = urlparse(self.path).path
+        if path == "/v1/checkout/public/pay":
+            form = dict(parse_qsl(raw.decode(), keep_blank_values=True))
+            self.fake.requests.append({"method": "POST", "path": path, "form": form})
+            return self._checkout_pay(form)
         try:
             data = json.loads(raw or b"{}")
         except ValueError:
@@ -433,6 +568,66 @@ class _RazorpayHandler(_Handler):
         if parts[:2] == ["v1", "payments"] and len(parts) == 4 and parts[3] == "refund":
             return self._refund(parts[2], data)
         self._error(400, "The requested URL was not found on the server.")
+
+    def _checkout_order(self, query: dict) -> dict | None:
+        """The order a checkout opens, if the key is the account's and the order is still payable;
+        otherwise answers with Checkout's error page."""
+        order = self.fake.orders.get(query.get("order_id", ""))
+        if query.get("key_id") != self.fake.key_id:
+            problem = "The api key provided is invalid"
+        elif order is None:
+            problem = "The id provided does not exist"
+        elif order["status"] == "paid":
+            problem = "Order has already been paid"
+        else:
+            return order
+        self._send_text(400, _checkout_page("Razorpay Checkout", f"<p>{problem}</p>"), "text/html")
+        return None
+
+    def _checkout_form(self, query: dict):
+        order = self._checkout_order(query)
+        if order is None:
+            return
+        hidden = "".join(
+            f'<input type="hidden" name="{name}" value="{html.escape(query.get(name, ""))}">'
+            for name in ("key_id", "order_id", "origin")
+        )
+        amount = f"{order['amount'] / 100:.2f} {order['currency']}"
+        body = (
+            f"<h1>{html.escape(query.get('name', ''))}</h1>"
+            f"<p>{html.escape(query.get('description', ''))}</p>"
+            f'<p data-testid="razorpay-amount">{amount}</p>'
+            f'<form method="post" action="/v1/checkout/public/pay">{hidden}'
+            '<button type="submit" name="method" value="upi">Pay with UPI</button>'
+            '<button type="submit" name="method" value="card">Pay by card</button></form>'
+            '<button type="button" id="close">Close</button>'
+        )
+        script = (
+            "document.getElementById('close').addEventListener('click', function () {"
+            + _post_to_parent(query.get("origin", ""), {"event": "dismiss"})
+            + "});"
+        )
+        self._send_text(200, _checkout_page("Razorpay Checkout", body, script), "text/html")
+
+    def _checkout_pay(self, form: dict):
+        """The customer pays in the checkout frame: Razorpay captures it and hands the page the
+        ids and their signature (HMAC-SHA256 of `order_id|payment_id` with the key secret)."""
+        order = self._checkout_order(form)
+        if order is None:
+            return
+        method = form.get("method") if form.get("method") in {"upi", "card"} else "card"
+        payment, signature = self.fake.pay(order["id"], method=method)
+        answer = {
+            "razorpay_payment_id": payment["id"],
+            "razorpay_order_id": order["id"],
+            "razorpay_signature": signature,
+        }
+        self.fake.checkout_answers.append(answer)
+        script = _post_to_parent(
+            form.get("origin", ""), {"event": "payment.success", "response": answer}
+        )
+        page = _checkout_page("Razorpay Checkout", "<p>Payment successful</p>", script)
+        self._send_text(200, page, "text/html")
 
     def _create_order(self, data):
         amount = data.get("amount")

@@ -8,28 +8,12 @@ import pytest
 from clinicore.billing import gateway
 from clinicore.billing.models import Invoice, Payment
 from clinicore.billing.testing import make_invoice
-from clinicore.billing.tests.fakes import FakeRazorpay, razorpay_hmac
+from clinicore.billing.tests.fakes import RAZORPAY_HOOK_SECRET, RAZORPAY_KEY_ID, razorpay_hmac
 from clinicore.core.testing import bearer
 
 pytestmark = pytest.mark.django_db
 
-KEY_ID, KEY_SECRET, HOOK_SECRET = "rzp_test_Clinicore", "rzp_secret_123", "rzp_hook_456"
-
-
-@pytest.fixture
-def fake_razorpay(settings, world):
-    server = FakeRazorpay(KEY_ID, KEY_SECRET).start()
-    settings.RAZORPAY_API_BASE = server.url
-    gateway.gateway_account_set(
-        clinic=world.clinic_a,
-        actor=None,
-        provider="razorpay",
-        public_key=KEY_ID,
-        secret_key=KEY_SECRET,
-        webhook_secret=HOOK_SECRET,
-    )
-    yield server
-    server.stop()
+KEY_ID, HOOK_SECRET = RAZORPAY_KEY_ID, RAZORPAY_HOOK_SECRET
 
 
 def _hook(client, world, event: dict, secret=HOOK_SECRET, event_id="evt_rzp_1"):
