@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -58,12 +59,12 @@ def install(api) -> None:
     def validation_error(request, exc: NinjaValidationError):
         fields = {}
         for err in exc.errors:
-            fields.setdefault(_loc_name(err.get("loc", ())), err.get("msg", "Invalid value."))
+            fields.setdefault(_loc_name(err.get("loc", ())), err.get("msg", _("Invalid value.")))
         return problem(
             request,
             status=422,
             code="invalid_input",
-            title="The request has invalid fields",
+            title=_("The request has invalid fields"),
             detail="; ".join(f"{k}: {v}" for k, v in fields.items()),
             fields=fields,
         )
@@ -76,7 +77,7 @@ def install(api) -> None:
             request,
             status=422,
             code="invalid_input",
-            title="The request has invalid fields",
+            title=_("The request has invalid fields"),
             detail="; ".join(fields.values()),
             fields=fields,
         )
@@ -87,19 +88,19 @@ def install(api) -> None:
             request,
             status=401,
             code="not_authenticated",
-            title="Sign in to continue",
-            detail="Send a valid bearer token or X-Clinic-API-Key.",
+            title=_("Sign in to continue"),
+            detail=_("Send a valid bearer token or X-Clinic-API-Key."),
             headers={"WWW-Authenticate": 'Bearer realm="clinicore"'},
         )
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return problem(request, status=404, code="not_found", title="Not found")
+        return problem(request, status=404, code="not_found", title=_("Not found"))
 
     @api.exception_handler(DjangoPermissionDenied)
     def forbidden(request, exc):
         return problem(
-            request, status=403, code="forbidden", title="You do not have permission to do this"
+            request, status=403, code="forbidden", title=_("You do not have permission to do this")
         )
 
     @api.exception_handler(HttpError)
@@ -133,8 +134,10 @@ def install(api) -> None:
             request,
             status=422,
             code="invalid_input",
-            title="The request has invalid fields",
-            detail="A value is too long, out of range, or contains characters that cannot be stored.",
+            title=_("The request has invalid fields"),
+            detail=_(
+                "A value is too long, out of range, or contains characters that cannot be stored."
+            ),
         )
 
     @api.exception_handler(Exception)
@@ -144,6 +147,6 @@ def install(api) -> None:
             request,
             status=500,
             code="internal_error",
-            title="Something went wrong on our side",
-            detail="The error was logged; try again or contact support with the request id.",
+            title=_("Something went wrong on our side"),
+            detail=_("The error was logged; try again or contact support with the request id."),
         )

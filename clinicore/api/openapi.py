@@ -8,6 +8,7 @@ RFC 3339 time *with* an offset, so validators and clients would expect one we ne
 """
 
 from django.urls import re_path
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
@@ -52,6 +53,6 @@ def _no_operation(request, *args, **kwargs):
         request,
         status=404,
         code="not_found",
-        title="Not found",
-        detail="No API operation at this address; see /api/v1/docs.",
+        title=_("Not found"),
+        detail=_("No API operation at this address; see /api/v1/docs."),
     )

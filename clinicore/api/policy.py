@@ -9,6 +9,7 @@ walk the document and read the same keys, so a new operation is tested as soon a
 import functools
 import re
 
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from clinicore.api.validation import reject_unstorable_values
@@ -51,12 +52,14 @@ def check(request, perm: str, *, patient_allowed: bool) -> None:
         raise NotAuthenticated()
     if perm == AUTHENTICATED:
         if principal.user is None:
-            raise Forbidden("This operation needs a person's sign-in, not an API key.")
+            raise Forbidden(_("This operation needs a person's sign-in, not an API key."))
         return
     if principal_can(principal, perm):
         if getattr(principal, "two_factor", None) == "enrol" and perm in TWO_FACTOR_GATED:
             raise Forbidden(
-                "Turn on two-factor authentication (then sign in again with your code) to do this.",
+                _(
+                    "Turn on two-factor authentication (then sign in again with your code) to do this."
+                ),
                 code="two_factor_required",
             )
         return
@@ -68,8 +71,10 @@ def check(request, perm: str, *, patient_allowed: bool) -> None:
     ):
         return
     if principal.clinic is None and principal.api_key is None:
-        raise Forbidden("Choose the clinic you act for (sign in with a clinic, or send X-Clinic).")
-    raise Forbidden("Your role cannot do this.")
+        raise Forbidden(
+            _("Choose the clinic you act for (sign in with a clinic, or send X-Clinic).")
+        )
+    raise Forbidden(_("Your role cannot do this."))
 
 
 class ClinicRouter(Router):

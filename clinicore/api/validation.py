@@ -8,6 +8,7 @@ of day with a UTC offset (they are wall-clock times in a clinic's zone; SQLite c
 
 from datetime import time
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel
 
 from clinicore.core.errors import InvalidInput
@@ -25,19 +26,19 @@ def _problems(value, path: str, found: dict, depth: int = 0) -> None:
     where = path or "request"
     if isinstance(value, str):
         if NUL in value:
-            found[where] = "Text must not contain NUL characters."
+            found[where] = _("Text must not contain NUL characters.")
     elif isinstance(value, time):
         if value.tzinfo is not None:
-            found[where] = "Give a local time such as 09:30, without a UTC offset."
+            found[where] = _("Give a local time such as 09:30, without a UTC offset.")
     elif isinstance(value, bool):
         return
     elif isinstance(value, int):
         if not INT64[0] <= value <= INT64[1]:
-            found[where] = "This number is too large."
+            found[where] = _("This number is too large.")
     elif isinstance(value, dict):
         for key, item in value.items():
             if isinstance(key, str) and NUL in key:
-                found[where] = "Names must not contain NUL characters."
+                found[where] = _("Names must not contain NUL characters.")
             _problems(item, f"{path}.{key}" if path else str(key), found, depth + 1)
     elif isinstance(value, list | tuple | set | frozenset):
         for index, item in enumerate(value):

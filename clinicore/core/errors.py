@@ -2,15 +2,19 @@
 
 from http import HTTPStatus
 
+from django.utils.translation import gettext_lazy
+
 
 class DomainError(Exception):
     status = HTTPStatus.BAD_REQUEST
     code = "bad_request"
-    title = "Bad request"
+    title = gettext_lazy("Bad request")
 
     def __init__(self, message: str = "", *, code: str | None = None, fields: dict | None = None):
-        super().__init__(message or self.title)
-        self.message = message or self.title
+        # Raised at request time with the reader's language active: the message (and the
+        # class title it falls back to) is translated now and stays a plain string.
+        self.message = str(message or self.title)
+        super().__init__(self.message)
         if code:
             self.code = code
         self.fields = fields or {}
@@ -19,37 +23,37 @@ class DomainError(Exception):
 class InvalidInput(DomainError):
     status = HTTPStatus.UNPROCESSABLE_ENTITY
     code = "invalid_input"
-    title = "The request has invalid fields"
+    title = gettext_lazy("The request has invalid fields")
 
 
 class NotAuthenticated(DomainError):
     status = HTTPStatus.UNAUTHORIZED
     code = "not_authenticated"
-    title = "Sign in to continue"
+    title = gettext_lazy("Sign in to continue")
 
 
 class Forbidden(DomainError):
     status = HTTPStatus.FORBIDDEN
     code = "forbidden"
-    title = "You do not have permission to do this"
+    title = gettext_lazy("You do not have permission to do this")
 
 
 class NotFound(DomainError):
     status = HTTPStatus.NOT_FOUND
     code = "not_found"
-    title = "Not found"
+    title = gettext_lazy("Not found")
 
 
 class Conflict(DomainError):
     status = HTTPStatus.CONFLICT
     code = "conflict"
-    title = "This conflicts with the current state"
+    title = gettext_lazy("This conflicts with the current state")
 
 
 class RateLimited(DomainError):
     status = HTTPStatus.TOO_MANY_REQUESTS
     code = "rate_limited"
-    title = "Too many requests; try again in a minute"
+    title = gettext_lazy("Too many requests; try again in a minute")
 
     def __init__(self, message: str = "", *, retry_after: int = 60, **kwargs):
         super().__init__(message, **kwargs)
@@ -61,7 +65,7 @@ class ProviderUnavailable(DomainError):
 
     status = HTTPStatus.BAD_GATEWAY
     code = "provider_unavailable"
-    title = "An outside service did not answer"
+    title = gettext_lazy("An outside service did not answer")
 
     def __init__(self, message: str = "", *, retryable: bool = True, **kwargs):
         super().__init__(message, **kwargs)

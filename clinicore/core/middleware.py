@@ -138,7 +138,8 @@ class RateLimitMiddleware:
                     "title": exc.title,
                     "status": 429,
                     "code": "rate_limited",
-                    "detail": f"Too many requests; try again in {exc.retry_after} seconds.",
+                    "detail": _("Too many requests; try again in %(seconds)s seconds.")
+                    % {"seconds": exc.retry_after},
                     "request_id": getattr(request, "request_id", ""),
                 },
                 status=429,
