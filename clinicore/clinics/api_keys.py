@@ -6,6 +6,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.clinics.models import ApiKey, Clinic
 from clinicore.clinics.permissions import all_permissions
@@ -33,12 +34,12 @@ def api_key_create(*, clinic: Clinic, actor, name: str, scopes: list[str]) -> tu
     name = (name or "").strip()
     errors = {}
     if not name:
-        errors["name"] = "Give the key a name that says which integration uses it."
+        errors["name"] = _("Give the key a name that says which integration uses it.")
     unknown = sorted(set(scopes or []) - all_permissions())
     if unknown:
-        errors["scopes"] = f"Unknown permissions: {', '.join(unknown)}."
+        errors["scopes"] = _("Unknown permissions: %(names)s.") % {"names": ", ".join(unknown)}
     elif not scopes:
-        errors["scopes"] = "Choose at least one permission for the key."
+        errors["scopes"] = _("Choose at least one permission for the key.")
     if errors:
         raise InvalidInput("; ".join(errors.values()), fields=errors)
     for _attempt in range(5):
@@ -57,7 +58,7 @@ def api_key_create(*, clinic: Clinic, actor, name: str, scopes: list[str]) -> tu
         except IntegrityError:
             continue
     else:
-        raise Conflict("Could not make a unique key; try again.", code="api_key_collision")
+        raise Conflict(_("Could not make a unique key; try again."), code="api_key_collision")
     audit_record(
         action="api_key.create",
         entity_type="api_key",
@@ -72,7 +73,7 @@ def api_key_create(*, clinic: Clinic, actor, name: str, scopes: list[str]) -> tu
 @transaction.atomic
 def api_key_revoke(*, clinic: Clinic, actor, api_key: ApiKey) -> ApiKey:
     if api_key.clinic_id != clinic.pk:
-        raise NotFound("API key not found.")
+        raise NotFound(_("API key not found."))
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at", "updated_at"])
@@ -94,7 +95,7 @@ def api_key_get_for_clinic(*, clinic: Clinic, api_key_id) -> ApiKey:
     try:
         return ApiKey.objects.get(pk=api_key_id, clinic=clinic)
     except (ApiKey.DoesNotExist, ValueError, ValidationError):
-        raise NotFound("API key not found.", code="not_found") from None
+        raise NotFound(_("API key not found."), code="not_found") from None
 
 
 def api_key_list(*, clinic: Clinic):

@@ -5,6 +5,7 @@ import zoneinfo
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from clinicore.clinics.models import Branch, Clinic, Membership, Room
 from clinicore.clinics.permissions import Role
@@ -51,29 +52,33 @@ def _valid_time_zone(value: str) -> bool:
 def _clean_clinic_profile(data: dict) -> dict:
     unknown = set(data) - set(CLINIC_PROFILE_FIELDS)
     if unknown:
-        raise InvalidInput(fields={name: "Unknown field." for name in sorted(unknown)})
+        raise InvalidInput(fields={name: _("Unknown field.") for name in sorted(unknown)})
     cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
     errors = {}
     if "name" in cleaned and not cleaned["name"]:
-        errors["name"] = "The clinic needs a name."
+        errors["name"] = _("The clinic needs a name.")
     if "time_zone" in cleaned and not _valid_time_zone(cleaned["time_zone"]):
-        errors["time_zone"] = (
+        errors["time_zone"] = _(
             "Use an IANA time zone name, such as Asia/Kolkata or America/New_York."
         )
     if "currency" in cleaned:
         cleaned["currency"] = (cleaned["currency"] or "").upper()
         if cleaned["currency"] not in CURRENCIES:
-            errors["currency"] = f"Choose one of: {', '.join(CURRENCIES)}."
+            errors["currency"] = _("Choose one of: %(choices)s.") % {
+                "choices": ", ".join(CURRENCIES)
+            }
     if "kind" in cleaned and cleaned["kind"] not in Clinic.Kind.values:
-        errors["kind"] = f"Choose one of: {', '.join(Clinic.Kind.values)}."
+        errors["kind"] = _("Choose one of: %(choices)s.") % {
+            "choices": ", ".join(Clinic.Kind.values)
+        }
     if "default_language" in cleaned and cleaned["default_language"] not in dict(
         settings.LANGUAGES
     ):
-        errors["default_language"] = "Choose a language the platform offers."
+        errors["default_language"] = _("Choose a language the platform offers.")
     if "country" in cleaned:
         cleaned["country"] = (cleaned["country"] or "").upper()
         if len(cleaned["country"]) != 2 or not cleaned["country"].isalpha():
-            errors["country"] = "Use a two-letter country code, such as IN or US."
+            errors["country"] = _("Use a two-letter country code, such as IN or US.")
     if "slot_step_minutes" in cleaned and cleaned["slot_step_minutes"] not in (
         5,
         10,
@@ -82,7 +87,7 @@ def _clean_clinic_profile(data: dict) -> dict:
         30,
         60,
     ):
-        errors["slot_step_minutes"] = "Choose 5, 10, 15, 20, 30 or 60 minutes."
+        errors["slot_step_minutes"] = _("Choose 5, 10, 15, 20, 30 or 60 minutes.")
     if "email" in cleaned and cleaned["email"]:
         cleaned["email"] = cleaned["email"].lower()
     if errors:
@@ -97,11 +102,13 @@ def clinic_create(*, actor=None, name: str, slug: str = "", owner=None, **profil
     slug = slugify(slug or name)[:80]
     if not slug or slug in RESERVED_SLUGS:
         raise InvalidInput(
-            "Choose another web address.", fields={"slug": "This address is not available."}
+            _("Choose another web address."), fields={"slug": _("This address is not available.")}
         )
     if Clinic.objects.filter(slug=slug).exists():
         raise Conflict(
-            "Another clinic uses this web address.", code="slug_taken", fields={"slug": "Taken."}
+            _("Another clinic uses this web address."),
+            code="slug_taken",
+            fields={"slug": _("Taken.")},
         )
     clinic = Clinic.objects.create(slug=slug, **cleaned)
     audit_record(
@@ -179,7 +186,8 @@ def clinic_reactivate(*, clinic: Clinic, actor=None) -> Clinic:
 def clinic_tier_change(*, clinic: Clinic, actor=None, tier: str) -> Clinic:
     if tier not in Clinic.Tier.values:
         raise InvalidInput(
-            f"Choose one of: {', '.join(Clinic.Tier.values)}.", fields={"tier": "Unknown tier."}
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(Clinic.Tier.values)},
+            fields={"tier": _("Unknown tier.")},
         )
     return _clinic_set(
         clinic=clinic, actor=actor, field="tier", value=tier, action="clinic.tier_change"
@@ -198,12 +206,12 @@ def branch_create(
 ) -> Branch:
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("The branch needs a name.", fields={"name": "Required."})
+        raise InvalidInput(_("The branch needs a name."), fields={"name": _("Required.")})
     if Branch.objects.filter(clinic=clinic, name__iexact=name).exists():
         raise Conflict(
-            "The clinic already has a branch with this name.",
+            _("The clinic already has a branch with this name."),
             code="branch_exists",
-            fields={"name": "Taken."},
+            fields={"name": _("Taken.")},
         )
     branch = Branch.objects.create(
         clinic=clinic,
@@ -227,13 +235,13 @@ def branch_create(
 def room_create(*, branch: Branch, actor=None, name: str) -> Room:
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("The room needs a name.", fields={"name": "Required."})
+        raise InvalidInput(_("The room needs a name."), fields={"name": _("Required.")})
     try:
         with transaction.atomic():
             room = Room.objects.create(clinic_id=branch.clinic_id, branch=branch, name=name)
     except IntegrityError:
         raise Conflict(
-            "This branch already has a room with this name.", code="room_exists"
+            _("This branch already has a room with this name."), code="room_exists"
         ) from None
     audit_record(
         action="room.create",
@@ -267,18 +275,19 @@ def _other_active_owners(membership: Membership) -> int:
 def _clean_staff(clinic: Clinic, data: dict) -> dict:
     unknown = set(data) - set(STAFF_FIELDS)
     if unknown:
-        raise InvalidInput(fields={name: "Unknown field." for name in sorted(unknown)})
+        raise InvalidInput(fields={name: _("Unknown field.") for name in sorted(unknown)})
     cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
     if "role" in cleaned and cleaned["role"] not in Role.values:
         raise InvalidInput(
-            f"Choose one of: {', '.join(Role.values)}.", fields={"role": "Unknown role."}
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(Role.values)},
+            fields={"role": _("Unknown role.")},
         )
     if (
         cleaned.get("branch_id")
         and not Branch.objects.filter(clinic=clinic, pk=cleaned["branch_id"]).exists()
     ):
         raise InvalidInput(
-            "No such branch at this clinic.", fields={"branch_id": "Unknown branch."}
+            _("No such branch at this clinic."), fields={"branch_id": _("Unknown branch.")}
         )
     return cleaned
 
@@ -291,7 +300,7 @@ def _guard_owner_change(
         return
     if _acting_role(clinic, actor) != Role.OWNER:
         raise Forbidden(
-            "Only an owner can change an owner's membership or make someone an owner.",
+            _("Only an owner can change an owner's membership or make someone an owner."),
             code="owner_only",
         )
 
@@ -309,9 +318,9 @@ def membership_create(*, clinic: Clinic, actor=None, user, role: str, **data) ->
     existing = Membership.objects.select_for_update().filter(clinic=clinic, user=user).first()
     if existing is not None and existing.is_active:
         raise Conflict(
-            f"{user.email} already works at this clinic.",
+            _("%(email)s already works at this clinic.") % {"email": user.email},
             code="already_member",
-            fields={"email": "Already a member."},
+            fields={"email": _("Already a member.")},
         )
     if existing is not None:
         for name, value in cleaned.items():
@@ -342,7 +351,9 @@ def staff_add(
 
     email = (email or "").strip().lower()
     if "@" not in email:
-        raise InvalidInput("Enter the person's email address.", fields={"email": "Invalid email."})
+        raise InvalidInput(
+            _("Enter the person's email address."), fields={"email": _("Invalid email.")}
+        )
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(
@@ -369,7 +380,9 @@ def staff_update(*, membership: Membership, actor=None, **data) -> Membership:
         and _other_active_owners(membership) == 0
     ):
         raise Conflict(
-            "The clinic's last owner cannot be given another role; make someone else owner first.",
+            _(
+                "The clinic's last owner cannot be given another role; make someone else owner first."
+            ),
             code="last_owner",
         )
     changed = [name for name, value in cleaned.items() if getattr(membership, name) != value]
@@ -404,9 +417,9 @@ def staff_deactivate(*, membership: Membership, actor=None) -> Membership:
         and membership.is_active
         and _other_active_owners(membership) == 0
     ):
-        raise Conflict("The clinic's last owner cannot be removed.", code="last_owner")
+        raise Conflict(_("The clinic's last owner cannot be removed."), code="last_owner")
     if actor is not None and membership.user_id == actor.pk and membership.role != Role.OWNER:
-        raise Conflict("You cannot remove yourself; ask an owner.", code="self_removal")
+        raise Conflict(_("You cannot remove yourself; ask an owner."), code="self_removal")
     if membership.is_active:
         membership.is_active = False
         membership.save(update_fields=["is_active", "updated_at"])
