@@ -2,6 +2,8 @@
 
 import uuid
 
+from django.utils.translation import gettext as _
+
 from clinicore.core.errors import NotFound
 from clinicore.patients.models import Patient
 
@@ -10,11 +12,11 @@ def patient_get_for_clinic(*, clinic, patient_id) -> Patient:
     try:
         pk = uuid.UUID(str(patient_id))
     except ValueError:
-        raise NotFound("Patient not found.", code="patient_not_found") from None
+        raise NotFound(_("Patient not found."), code="patient_not_found") from None
     try:
         return Patient.objects.get(clinic=clinic, pk=pk)
     except Patient.DoesNotExist:
-        raise NotFound("Patient not found.", code="patient_not_found") from None
+        raise NotFound(_("Patient not found."), code="patient_not_found") from None
 
 
 def patient_records_for_user(user):

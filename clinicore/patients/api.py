@@ -3,6 +3,7 @@
 import uuid
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from ninja import Query, Schema
 from pydantic import Field
 
@@ -80,7 +81,7 @@ def create_patient(request, payload: PatientIn):
     data["email"] = data.get("email") or ""
     clinical = _sees_clinical(request)
     if not clinical and any(data.get(f) for f in Patient.CLINICAL_FIELDS):
-        raise Forbidden("Your role cannot record clinical details.")
+        raise Forbidden(_("Your role cannot record clinical details."))
     patient = services.patient_create(clinic=request.auth.clinic, actor=_actor(request), **data)
     return 201, _out(patient, clinical=clinical)
 
@@ -112,7 +113,7 @@ def update_patient(request, patient_id: uuid.UUID, payload: PatientUpdate):
         data = payload.dict(exclude_unset=True)
         clinical = _sees_clinical(request)
         if not clinical and any(f in data for f in Patient.CLINICAL_FIELDS):
-            raise Forbidden("Your role cannot change clinical details.")
+            raise Forbidden(_("Your role cannot change clinical details."))
         if "email" in data and data["email"] is None:
             data["email"] = ""
         data = {k: v for k, v in data.items() if v is not None or k == "date_of_birth"}

@@ -3,6 +3,7 @@
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from clinicore.core.audit import audit_record
 from clinicore.core.errors import InvalidInput
@@ -33,12 +34,12 @@ def barcode_new() -> str:
 def _clean(data: dict) -> dict:
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
-        raise InvalidInput(fields={name: "Unknown field." for name in sorted(unknown)})
+        raise InvalidInput(fields={name: _("Unknown field.") for name in sorted(unknown)})
     cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
     if "email" in cleaned and cleaned["email"]:
         cleaned["email"] = cleaned["email"].lower()
     if "first_name" in cleaned and not cleaned["first_name"]:
-        raise InvalidInput("First name is required.", fields={"first_name": "Required."})
+        raise InvalidInput(_("First name is required."), fields={"first_name": _("Required.")})
     return cleaned
 
 
@@ -46,7 +47,7 @@ def _clean(data: dict) -> dict:
 def patient_create(*, clinic, actor=None, user=None, **data) -> Patient:
     cleaned = _clean(data)
     if not cleaned.get("first_name"):
-        raise InvalidInput("First name is required.", fields={"first_name": "Required."})
+        raise InvalidInput(_("First name is required."), fields={"first_name": _("Required.")})
     for _attempt in range(5):
         patient = Patient(clinic=clinic, user=user, barcode=barcode_new(), **cleaned)
         try:
@@ -56,7 +57,7 @@ def patient_create(*, clinic, actor=None, user=None, **data) -> Patient:
         except IntegrityError as exc:
             if "barcode" in str(exc).lower():
                 continue
-            raise InvalidInput("This person already has a record at this clinic.") from exc
+            raise InvalidInput(_("This person already has a record at this clinic.")) from exc
     audit_record(
         action="patient.create",
         entity_type="patient",
@@ -147,7 +148,7 @@ def patient_merge(*, clinic, keep: Patient, duplicate: Patient, actor=None) -> P
 
     if keep.pk == duplicate.pk:
         raise InvalidInput(
-            "Choose two different records to merge.", fields={"duplicate_id": "Same record."}
+            _("Choose two different records to merge."), fields={"duplicate_id": _("Same record.")}
         )
     locked = {
         p.pk: p
@@ -156,11 +157,11 @@ def patient_merge(*, clinic, keep: Patient, duplicate: Patient, actor=None) -> P
         .order_by("pk")
     }
     if len(locked) != 2:
-        raise NotFound("Patient not found.", code="patient_not_found")
+        raise NotFound(_("Patient not found."), code="patient_not_found")
     keep, duplicate = locked[keep.pk], locked[duplicate.pk]
     if duplicate.merged_into_id or keep.merged_into_id:
         raise Conflict(
-            "One of these records was already merged into another.", code="already_merged"
+            _("One of these records was already merged into another."), code="already_merged"
         )
     moved = []
     for rel in _patient_relations():
@@ -174,7 +175,8 @@ def patient_merge(*, clinic, keep: Patient, duplicate: Patient, actor=None) -> P
                 count = rows.update(**{field.name: keep})
         except IntegrityError as exc:
             raise Conflict(
-                f"Both records have a {model._meta.verbose_name} that cannot be combined; resolve it first.",
+                _("Both records have a %(record)s that cannot be combined; resolve it first.")
+                % {"record": model._meta.verbose_name},
                 code="merge_conflict",
             ) from exc
         if count:

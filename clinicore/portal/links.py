@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from clinicore.core.errors import NotFound
 
@@ -20,9 +21,11 @@ def clinic_join_verify(clinic, token: str) -> None:
     try:
         data = signing.Signer(salt=_SALT).unsign_object(token)
     except signing.BadSignature:
-        raise NotFound("This registration link is not valid.", code="join_link_invalid") from None
+        raise NotFound(
+            _("This registration link is not valid."), code="join_link_invalid"
+        ) from None
     if not isinstance(data, dict) or data.get("c") != str(clinic.pk):
-        raise NotFound("This registration link is not valid.", code="join_link_invalid")
+        raise NotFound(_("This registration link is not valid."), code="join_link_invalid")
 
 
 def clinic_join_url(clinic, *, absolute: bool = True) -> str:

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from django.utils import formats
+from django.utils.translation import gettext as _
 
 from clinicore.clinics.models import Membership
 from clinicore.clinics.permissions import Role
@@ -82,10 +83,10 @@ def my_patient_record(*, user, patient_id) -> Patient:
     try:
         pk = uuid.UUID(str(patient_id))
     except ValueError:
-        raise NotFound("Not found.") from None
+        raise NotFound(_("Not found.")) from None
     patient = my_patient_records(user=user).filter(pk=pk).first()
     if patient is None:
-        raise NotFound("Not found.")
+        raise NotFound(_("Not found."))
     return patient
 
 
@@ -140,10 +141,10 @@ def my_appointment(*, user, appointment_id):
     try:
         pk = uuid.UUID(str(appointment_id))
     except ValueError:
-        raise NotFound("Appointment not found.") from None
+        raise NotFound(_("Appointment not found.")) from None
     appointment = my_appointments(user=user).filter(pk=pk).first()
     if appointment is None:
-        raise NotFound("Appointment not found.")
+        raise NotFound(_("Appointment not found."))
     return appointment
 
 

@@ -135,7 +135,7 @@ def patient_profile_update(*, user, data: dict) -> User:
     data = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
     unknown = set(data) - set(PROFILE_USER_FIELDS) - set(PROFILE_PATIENT_FIELDS)
     if unknown:
-        raise InvalidInput(fields={name: "Unknown field." for name in sorted(unknown)})
+        raise InvalidInput(fields={name: _("Unknown field.") for name in sorted(unknown)})
     if "full_name" in data and not data["full_name"]:
         raise InvalidInput(_("Enter your name."), fields={"full_name": _("Required.")})
     if "preferred_language" in data and data["preferred_language"] not in LANGUAGE_CODES:
