@@ -3,6 +3,8 @@ shared items (404 for anything else, so a guessed id reveals nothing)."""
 
 import uuid
 
+from django.utils.translation import gettext as _
+
 from clinicore.core.errors import NotFound
 from clinicore.records.models import Document, Prescription, TreatmentCatalogItem, TreatmentRecord
 
@@ -25,7 +27,7 @@ def catalog_item_get_for_clinic(*, clinic, catalog_item_id) -> TreatmentCatalogI
     return _get(
         TreatmentCatalogItem.objects.filter(clinic=clinic),
         catalog_item_id,
-        "Treatment not found in the catalog.",
+        _("Treatment not found in the catalog."),
         "catalog_item_not_found",
     )
 
@@ -36,7 +38,7 @@ def treatment_record_get_for_clinic(*, clinic, record_id) -> TreatmentRecord:
             "patient", "practitioner__user", "signed_by", "clinic"
         ),
         record_id,
-        "Visit summary not found.",
+        _("Visit summary not found."),
         "treatment_record_not_found",
     )
 
@@ -47,7 +49,7 @@ def prescription_get_for_clinic(*, clinic, prescription_id) -> Prescription:
             "patient", "prescriber__user", "clinic"
         ),
         prescription_id,
-        "Prescription not found.",
+        _("Prescription not found."),
         "prescription_not_found",
     )
 
@@ -56,7 +58,7 @@ def document_get_for_clinic(*, clinic, document_id) -> Document:
     return _get(
         Document.objects.filter(clinic=clinic).select_related("patient", "clinic"),
         document_id,
-        "Document not found.",
+        _("Document not found."),
         "document_not_found",
     )
 
@@ -92,7 +94,7 @@ def treatment_record_get_for_patient_user(*, user, record_id, clinic=None) -> Tr
             "patient", "practitioner__user", "clinic"
         ),
         record_id,
-        "Visit summary not found.",
+        _("Visit summary not found."),
         "treatment_record_not_found",
     )
 
@@ -103,7 +105,7 @@ def prescription_get_for_patient_user(*, user, prescription_id, clinic=None) -> 
             "patient", "prescriber__user", "clinic"
         ),
         prescription_id,
-        "Prescription not found.",
+        _("Prescription not found."),
         "prescription_not_found",
     )
 
@@ -112,6 +114,6 @@ def document_get_for_patient_user(*, user, document_id, clinic=None) -> Document
     return _get(
         shared_documents(user=user, clinic=clinic).select_related("patient", "clinic"),
         document_id,
-        "Document not found.",
+        _("Document not found."),
         "document_not_found",
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Query
 from pydantic import ValidationError
 
@@ -60,11 +61,12 @@ def _member(request, member_id, name: str):
             return membership_get_for_clinic(clinic=clinic, membership_id=member_id)
         except NotFound:  # a body field: say which one instead of a bare 404
             raise InvalidInput(
-                "No such staff member at this clinic.", fields={name: "Unknown."}
+                _("No such staff member at this clinic."), fields={name: _("Unknown.")}
             ) from None
     if request.auth.membership is None:
         raise InvalidInput(
-            f"Give {name} (an integration key acts for no one).", fields={name: "Required."}
+            _("Give %(field)s (an integration key acts for no one).") % {"field": name},
+            fields={name: _("Required.")},
         )
     return request.auth.membership
 
@@ -76,7 +78,7 @@ def _appointment(request, appointment_id):
         return appointment_get_for_clinic(clinic=request.auth.clinic, appointment_id=appointment_id)
     except NotFound:  # a body field, so 422 naming it
         raise InvalidInput(
-            "No such appointment at this clinic.", fields={"appointment_id": "Unknown."}
+            _("No such appointment at this clinic."), fields={"appointment_id": _("Unknown.")}
         ) from None
 
 
@@ -85,7 +87,7 @@ def _patient(request, patient_id):
         return patient_get_for_clinic(clinic=request.auth.clinic, patient_id=patient_id)
     except NotFound:  # a body field, so 422 naming it
         raise InvalidInput(
-            "No such patient at this clinic.", fields={"patient_id": "Unknown."}
+            _("No such patient at this clinic."), fields={"patient_id": _("Unknown.")}
         ) from None
 
 
@@ -574,7 +576,7 @@ def _upload_source(request) -> dict:
     if request.content_type == "multipart/form-data":
         upload = request.FILES.get("file")
         if upload is None:
-            raise InvalidInput("Attach a file.", fields={"file": "Required."})
+            raise InvalidInput(_("Attach a file."), fields={"file": _("Required.")})
         return {
             "patient_id": request.POST.get("patient_id", ""),
             "title": request.POST.get("title", ""),
@@ -587,13 +589,13 @@ def _upload_source(request) -> dict:
         data = DocumentUploadJson.model_validate(json.loads(request.body or b"{}"))
     except (ValueError, ValidationError) as exc:
         raise InvalidInput(
-            "Send multipart form data with a file, or JSON with data_base64."
+            _("Send multipart form data with a file, or JSON with data_base64.")
         ) from exc
     try:
         raw = base64.b64decode(data.data_base64, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidInput(
-            "data_base64 is not base64.", fields={"data_base64": "Not base64."}
+            _("data_base64 is not base64."), fields={"data_base64": _("Not base64.")}
         ) from exc
     return {
         "patient_id": data.patient_id,

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinicore.core.errors import InvalidInput, NotFound
 
@@ -17,13 +19,13 @@ from clinicore.core.errors import InvalidInput, NotFound
 class DocumentTooLarge(InvalidInput):
     status = 413
     code = "document_too_large"
-    title = "The file is too large"
+    title = gettext_lazy("The file is too large")
 
 
 class DocumentTypeNotAllowed(InvalidInput):
     status = 415
     code = "document_type_not_allowed"
-    title = "Only PDF, JPEG and PNG files can be uploaded"
+    title = gettext_lazy("Only PDF, JPEG and PNG files can be uploaded")
 
 
 # The filename and the browser's Content-Type are ignored: only the bytes decide.
@@ -65,19 +67,21 @@ def document_file_store(*, upload) -> dict:
     """Checks an upload and stores it; answers its stored name, sniffed type, size and hash."""
     limit = settings.RECORDS_DOCUMENT_MAX_BYTES
     if upload.size is not None and upload.size > limit:
-        raise DocumentTooLarge(f"Files can be at most {_limit_text(limit)}.")
+        raise DocumentTooLarge(_("Files can be at most %(size)s.") % {"size": _limit_text(limit)})
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise DocumentTooLarge(f"Files can be at most {_limit_text(limit)}.")
+        raise DocumentTooLarge(_("Files can be at most %(size)s.") % {"size": _limit_text(limit)})
     if not data:
-        raise InvalidInput("The file is empty.", code="document_empty", fields={"file": "Empty."})
+        raise InvalidInput(
+            _("The file is empty."), code="document_empty", fields={"file": _("Empty.")}
+        )
     content_type = sniff_content_type(data[:16])
     if content_type is None:
-        raise DocumentTypeNotAllowed("This file is not a PDF, JPEG or PNG.")
+        raise DocumentTypeNotAllowed(_("This file is not a PDF, JPEG or PNG."))
     if content_type.startswith("image/") and not _image_is_whole(data):
-        raise DocumentTypeNotAllowed("This file is not a readable image.")
+        raise DocumentTypeNotAllowed(_("This file is not a readable image."))
     if content_type == "application/pdf" and b"%%EOF" not in data[-2048:]:
-        raise DocumentTypeNotAllowed("This file is not a complete PDF.")
+        raise DocumentTypeNotAllowed(_("This file is not a complete PDF."))
     storage_name = f"{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
     storage().save(storage_name, io.BytesIO(data))
     return {
@@ -106,7 +110,7 @@ def document_response(document) -> HttpResponse:
         with open(storage().path(document.storage_name), "rb") as handle:
             data = handle.read()
     except FileNotFoundError:
-        raise NotFound("File not found.", code="document_file_missing") from None
+        raise NotFound(_("File not found."), code="document_file_missing") from None
     response = HttpResponse(data, content_type=document.content_type)
     response["Content-Disposition"] = content_disposition_header(True, document.filename)
     response["Cache-Control"] = "private, no-store"

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinicore.core import money
 from clinicore.core.audit import audit_record
@@ -26,6 +28,23 @@ MAX_TEXT = 20_000
 MAX_ITEMS = 30
 # A visit summary may be written a little ahead of the clock (clock drift between devices).
 FUTURE_TOLERANCE = timedelta(minutes=10)
+# How a message names a text field (the forms show the same words).
+TEXT_LABELS = {
+    "name": gettext_lazy("Name"),
+    "code": gettext_lazy("Code"),
+    "description": gettext_lazy("Description"),
+    "diagnosis": gettext_lazy("Diagnosis"),
+    "notes": gettext_lazy("Notes"),
+    "text": gettext_lazy("Text"),
+    "medicine": gettext_lazy("Medicine"),
+    "strength": gettext_lazy("Strength"),
+    "dose": gettext_lazy("Dose"),
+    "frequency": gettext_lazy("Frequency"),
+    "duration": gettext_lazy("Duration"),
+    "instructions": gettext_lazy("Instructions"),
+    "advice": gettext_lazy("Advice"),
+    "title": gettext_lazy("Title"),
+}
 
 
 def _audit(action: str, obj, *, actor, fields=()) -> None:
@@ -41,47 +60,52 @@ def _audit(action: str, obj, *, actor, fields=()) -> None:
 
 def _text(value, name: str, *, limit: int = MAX_TEXT, required: bool = False) -> str:
     value = (value or "").strip()
+    label = TEXT_LABELS.get(name) or name.replace("_", " ").capitalize()
     if required and not value:
         raise InvalidInput(
-            f"{name.replace('_', ' ').capitalize()} is required.", fields={name: "Required."}
+            _("%(field)s is required.") % {"field": label}, fields={name: _("Required.")}
         )
     if len(value) > limit:
         raise InvalidInput(
-            f"{name.replace('_', ' ').capitalize()} is at most {limit} characters.",
-            fields={name: "Too long."},
+            _("%(field)s is at most %(limit)s characters.") % {"field": label, "limit": limit},
+            fields={name: _("Too long.")},
         )
     return value
 
 
 def _same_clinic(clinic, obj, name: str, message: str) -> None:
     if obj is not None and obj.clinic_id != clinic.pk:
-        raise InvalidInput(message, fields={name: "Not at this clinic."})
+        raise InvalidInput(message, fields={name: _("Not at this clinic.")})
 
 
 def _check_practitioner(clinic, membership, name: str) -> None:
     if membership is None:
-        raise InvalidInput("Choose the practitioner.", fields={name: "Required."})
-    _same_clinic(clinic, membership, name, "This practitioner does not work at this clinic.")
+        raise InvalidInput(_("Choose the practitioner."), fields={name: _("Required.")})
+    _same_clinic(clinic, membership, name, _("This practitioner does not work at this clinic."))
     if not membership.is_active:
-        raise InvalidInput("This staff member is no longer active.", fields={name: "Inactive."})
+        raise InvalidInput(
+            _("This staff member is no longer active."), fields={name: _("Inactive.")}
+        )
 
 
 def _check_appointment(clinic, patient, appointment) -> None:
     if appointment is None:
         return
-    _same_clinic(clinic, appointment, "appointment_id", "Appointment not found at this clinic.")
+    _same_clinic(clinic, appointment, "appointment_id", _("Appointment not found at this clinic."))
     if appointment.patient_id != patient.pk:
         raise InvalidInput(
-            "This appointment belongs to another patient.",
-            fields={"appointment_id": "Other patient."},
+            _("This appointment belongs to another patient."),
+            fields={"appointment_id": _("Other patient.")},
         )
 
 
 def _check_patient(clinic, patient) -> None:
     if patient is None or patient.clinic_id != clinic.pk:
-        raise InvalidInput("Patient not found at this clinic.", fields={"patient_id": "Unknown."})
+        raise InvalidInput(
+            _("Patient not found at this clinic."), fields={"patient_id": _("Unknown.")}
+        )
     if not patient.is_active:
-        raise Conflict("This patient's record is deactivated.", code="patient_inactive")
+        raise Conflict(_("This patient's record is deactivated."), code="patient_inactive")
 
 
 # --- Treatment catalog --------------------------------------------------------------------------
@@ -92,17 +116,22 @@ def _price(value, currency: str) -> Decimal:
         amount = money.quantize(Decimal(str(value)), currency)
     except (ValueError, TypeError, ArithmeticError):
         raise InvalidInput(
-            "Enter a price such as 1500.00.", fields={"default_price": "Not an amount."}
+            _("Enter a price such as 1500.00."), fields={"default_price": _("Not an amount.")}
         ) from None
     if amount < 0:
-        raise InvalidInput("A price cannot be negative.", fields={"default_price": "Negative."})
+        raise InvalidInput(
+            _("A price cannot be negative."), fields={"default_price": _("Negative.")}
+        )
     return amount
 
 
 def _currency(value: str | None, clinic) -> str:
     currency = (value or clinic.currency or "").upper()
     if currency not in money.CURRENCIES:
-        raise InvalidInput(f"Unsupported currency {currency}.", fields={"currency": "Unsupported."})
+        raise InvalidInput(
+            _("Unsupported currency %(currency)s.") % {"currency": currency},
+            fields={"currency": _("Unsupported.")},
+        )
     return currency
 
 
@@ -110,7 +139,8 @@ def _duration(value) -> int:
     value = int(value)
     if not 0 < value <= 24 * 60:
         raise InvalidInput(
-            "Duration is between 1 and 1440 minutes.", fields={"duration_minutes": "Out of range."}
+            _("Duration is between 1 and 1440 minutes."),
+            fields={"duration_minutes": _("Out of range.")},
         )
     return value
 
@@ -144,7 +174,8 @@ def catalog_item_create(
             )
     except IntegrityError:
         raise Conflict(
-            f"The catalog already has a treatment with code {item.code}.", code="catalog_code_taken"
+            _("The catalog already has a treatment with code %(code)s.") % {"code": item.code},
+            code="catalog_code_taken",
         ) from None
     return item
 
@@ -161,7 +192,7 @@ def catalog_item_update(*, item: TreatmentCatalogItem, actor, **changes) -> Trea
     }
     unknown = set(changes) - allowed
     if unknown:
-        raise InvalidInput(f"Unknown fields: {', '.join(sorted(unknown))}.")
+        raise InvalidInput(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     if "currency" in changes:
         item.currency = _currency(changes["currency"], item.clinic)
     if "name" in changes:
@@ -183,7 +214,8 @@ def catalog_item_update(*, item: TreatmentCatalogItem, actor, **changes) -> Trea
             _audit("catalog_item.update", item, actor=actor, fields=fields)
     except IntegrityError:
         raise Conflict(
-            f"The catalog already has a treatment with code {item.code}.", code="catalog_code_taken"
+            _("The catalog already has a treatment with code %(code)s.") % {"code": item.code},
+            code="catalog_code_taken",
         ) from None
     return item
 
@@ -199,7 +231,8 @@ def catalog_item_deactivate(*, item: TreatmentCatalogItem, actor) -> TreatmentCa
 def _record_items(clinic, items: list[dict]) -> list[TreatmentRecordItem]:
     if len(items) > MAX_ITEMS:
         raise InvalidInput(
-            f"At most {MAX_ITEMS} treatments per visit.", fields={"items": "Too many."}
+            _("At most %(count)s treatments per visit.") % {"count": MAX_ITEMS},
+            fields={"items": _("Too many.")},
         )
     ids = set()
     for entry in items:
@@ -207,7 +240,7 @@ def _record_items(clinic, items: list[dict]) -> list[TreatmentRecordItem]:
             ids.add(uuid.UUID(str(entry["catalog_item_id"])))
         except (KeyError, ValueError):
             raise InvalidInput(
-                "Choose treatments from the catalog.", fields={"items": "Unknown treatment."}
+                _("Choose treatments from the catalog."), fields={"items": _("Unknown treatment.")}
             ) from None
     catalog = {
         c.pk: c
@@ -218,12 +251,14 @@ def _record_items(clinic, items: list[dict]) -> list[TreatmentRecordItem]:
         item = catalog.get(uuid.UUID(str(entry["catalog_item_id"])))
         if item is None:
             raise InvalidInput(
-                "A treatment is not in this clinic's active catalog.",
-                fields={"items": "Unknown treatment."},
+                _("A treatment is not in this clinic's active catalog."),
+                fields={"items": _("Unknown treatment.")},
             )
         quantity = int(entry.get("quantity") or 1)
         if not 1 <= quantity <= 99:
-            raise InvalidInput("Quantity is between 1 and 99.", fields={"items": "Bad quantity."})
+            raise InvalidInput(
+                _("Quantity is between 1 and 99."), fields={"items": _("Bad quantity.")}
+            )
         rows.append(
             TreatmentRecordItem(
                 clinic=clinic,
@@ -245,11 +280,11 @@ def _performed_at(value: datetime | None) -> datetime:
         return now
     if timezone.is_naive(value):
         raise InvalidInput(
-            "Give the time with its UTC offset.", fields={"performed_at": "No time zone."}
+            _("Give the time with its UTC offset."), fields={"performed_at": _("No time zone.")}
         )
     if value > now + FUTURE_TOLERANCE:
         raise InvalidInput(
-            "A visit cannot be in the future.", fields={"performed_at": "In the future."}
+            _("A visit cannot be in the future."), fields={"performed_at": _("In the future.")}
         )
     return value
 
@@ -275,7 +310,7 @@ def treatment_record_create(
     _check_appointment(clinic, patient, appointment)
     if shared_with_patient and not sign:
         raise Conflict(
-            "Sign the visit summary before sharing it.", code="treatment_record_unsigned"
+            _("Sign the visit summary before sharing it."), code="treatment_record_unsigned"
         )
     rows = _record_items(clinic, items or [])
     record = TreatmentRecord.objects.create(
@@ -315,11 +350,11 @@ def treatment_record_update(*, record: TreatmentRecord, actor, **changes) -> Tre
     allowed = {"diagnosis", "notes", "performed_at", "items", "practitioner", "appointment"}
     unknown = set(changes) - allowed
     if unknown:
-        raise InvalidInput(f"Unknown fields: {', '.join(sorted(unknown))}.")
+        raise InvalidInput(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     locked = _lock(TreatmentRecord, record)
     if locked.is_signed:
         raise Conflict(
-            "This visit summary is signed and can no longer be edited; add an addendum instead.",
+            _("This visit summary is signed and can no longer be edited; add an addendum instead."),
             code="treatment_record_signed",
         )
     clinic = locked.clinic
@@ -356,7 +391,7 @@ def treatment_record_update(*, record: TreatmentRecord, actor, **changes) -> Tre
 def treatment_record_sign(*, record: TreatmentRecord, actor) -> TreatmentRecord:
     locked = _lock(TreatmentRecord, record)
     if locked.is_signed:
-        raise Conflict("This visit summary is already signed.", code="treatment_record_signed")
+        raise Conflict(_("This visit summary is already signed."), code="treatment_record_signed")
     locked.signed_at = timezone.now()
     locked.signed_by = actor
     locked.save(update_fields=["signed_at", "signed_by", "updated_at"])
@@ -370,7 +405,7 @@ def treatment_record_share(*, record: TreatmentRecord, actor, shared: bool) -> T
     locked = _lock(TreatmentRecord, record)
     if shared and not locked.is_signed:
         raise Conflict(
-            "Sign the visit summary before sharing it.", code="treatment_record_unsigned"
+            _("Sign the visit summary before sharing it."), code="treatment_record_unsigned"
         )
     locked.shared_with_patient = bool(shared)
     locked.save(update_fields=["shared_with_patient", "updated_at"])
@@ -388,7 +423,7 @@ def treatment_record_addendum_add(*, record: TreatmentRecord, actor, text: str) 
     locked = _lock(TreatmentRecord, record)
     if not locked.is_signed:
         raise Conflict(
-            "This visit summary is still a draft: edit it instead of adding an addendum.",
+            _("This visit summary is still a draft: edit it instead of adding an addendum."),
             code="treatment_record_unsigned",
         )
     addendum = RecordAddendum.objects.create(
@@ -414,9 +449,12 @@ def treatment_record_read(*, record: TreatmentRecord, actor, as_patient: bool = 
 
 def _prescription_items(clinic, items: list[dict]) -> list[PrescriptionItem]:
     if not items:
-        raise InvalidInput("Add at least one medicine.", fields={"items": "Required."})
+        raise InvalidInput(_("Add at least one medicine."), fields={"items": _("Required.")})
     if len(items) > MAX_ITEMS:
-        raise InvalidInput(f"At most {MAX_ITEMS} medicines.", fields={"items": "Too many."})
+        raise InvalidInput(
+            _("At most %(count)s medicines.") % {"count": MAX_ITEMS},
+            fields={"items": _("Too many.")},
+        )
     rows = []
     for position, entry in enumerate(items):
         values = {
@@ -424,7 +462,7 @@ def _prescription_items(clinic, items: list[dict]) -> list[PrescriptionItem]:
         }
         if not values["medicine"]:
             raise InvalidInput(
-                "Each line needs a medicine.", fields={"items": "Medicine required."}
+                _("Each line needs a medicine."), fields={"items": _("Medicine required.")}
             )
         rows.append(PrescriptionItem(clinic=clinic, position=position, **values))
     return rows
@@ -447,8 +485,8 @@ def prescription_create(
     _check_practitioner(clinic, prescriber, "prescriber_id")
     if not prescriber.is_practitioner:
         raise InvalidInput(
-            "Prescriptions are issued by a doctor or dentist.",
-            fields={"prescriber_id": "Not a prescriber."},
+            _("Prescriptions are issued by a doctor or dentist."),
+            fields={"prescriber_id": _("Not a prescriber.")},
         )
     _check_appointment(clinic, patient, appointment)
     rows = _prescription_items(clinic, items)
@@ -472,7 +510,7 @@ def prescription_create(
             continue
     if prescription is None:
         raise Conflict(
-            "Could not number the prescription; try again.", code="prescription_code_clash"
+            _("Could not number the prescription; try again."), code="prescription_code_clash"
         )
     for row in rows:
         row.prescription = prescription
@@ -526,7 +564,7 @@ def document_upload(
     _check_patient(clinic, patient)
     if kind not in Document.Kind.values:
         raise InvalidInput(
-            "Choose what kind of document this is.", fields={"kind": "Unknown kind."}
+            _("Choose what kind of document this is."), fields={"kind": _("Unknown kind.")}
         )
     title = _text(title, "title", limit=200, required=True)
     stored = files.document_file_store(upload=upload)
