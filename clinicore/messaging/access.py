@@ -7,6 +7,8 @@ their own patient records. Everything else is 404, so ids of other clinics' chat
 import uuid
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from clinicore.clinics.access import membership_get
 from clinicore.clinics.permissions import Perm, role_has
 from clinicore.core.errors import Forbidden, NotFound
@@ -49,12 +51,12 @@ class ChatActor:
     def require_person(self) -> None:
         if self.user is None:
             raise Forbidden(
-                "This needs a person's sign-in, not an integration key.", code="person_required"
+                _("This needs a person's sign-in, not an integration key."), code="person_required"
             )
 
     def require_write(self) -> None:
         if not self.can_write:
-            raise Forbidden("Your role cannot write in chat.", code="chat_write_forbidden")
+            raise Forbidden(_("Your role cannot write in chat."), code="chat_write_forbidden")
 
 
 def actor_from_principal(principal) -> ChatActor:
@@ -100,20 +102,20 @@ def conversations_visible(actor: ChatActor):
 
 
 def conversation_get(*, actor: ChatActor, conversation_id) -> Conversation:
-    pk = _uuid(conversation_id, "Conversation not found.", "conversation_not_found")
+    pk = _uuid(conversation_id, _("Conversation not found."), "conversation_not_found")
     conversation = conversations_visible(actor).filter(pk=pk).first()
     if conversation is None:
-        raise NotFound("Conversation not found.", code="conversation_not_found")
+        raise NotFound(_("Conversation not found."), code="conversation_not_found")
     return conversation
 
 
 def conversation_get_for_clinic(*, clinic, conversation_id) -> Conversation:
-    pk = _uuid(conversation_id, "Conversation not found.", "conversation_not_found")
+    pk = _uuid(conversation_id, _("Conversation not found."), "conversation_not_found")
     conversation = (
         Conversation.objects.select_related("patient").filter(clinic=clinic, pk=pk).first()
     )
     if conversation is None:
-        raise NotFound("Conversation not found.", code="conversation_not_found")
+        raise NotFound(_("Conversation not found."), code="conversation_not_found")
     return conversation
 
 
@@ -121,45 +123,45 @@ def conversation_actor_for_user(
     *, user, conversation_id, token_clinic_id=None
 ) -> tuple[Conversation, ChatActor]:
     """For websockets and portal pages: find the conversation and the side `user` is on, or 404."""
-    pk = _uuid(conversation_id, "Conversation not found.", "conversation_not_found")
+    pk = _uuid(conversation_id, _("Conversation not found."), "conversation_not_found")
     if user is None or not user.is_authenticated:
-        raise NotFound("Conversation not found.", code="conversation_not_found")
+        raise NotFound(_("Conversation not found."), code="conversation_not_found")
     conversation = Conversation.objects.select_related("clinic", "patient").filter(pk=pk).first()
     if conversation is None or (
         token_clinic_id and str(conversation.clinic_id) != str(token_clinic_id)
     ):
-        raise NotFound("Conversation not found.", code="conversation_not_found")
+        raise NotFound(_("Conversation not found."), code="conversation_not_found")
     actor = actor_for_clinic_user(user=user, clinic=conversation.clinic)
     return conversation_get(actor=actor, conversation_id=pk), actor
 
 
 def message_get(*, actor: ChatActor, message_id) -> Message:
-    pk = _uuid(message_id, "Message not found.", "message_not_found")
+    pk = _uuid(message_id, _("Message not found."), "message_not_found")
     message = (
         Message.objects.select_related("conversation", "attachment")
         .filter(pk=pk, conversation__in=conversations_visible(actor))
         .first()
     )
     if message is None:
-        raise NotFound("Message not found.", code="message_not_found")
+        raise NotFound(_("Message not found."), code="message_not_found")
     return message
 
 
 def attachment_get(*, actor: ChatActor, attachment_id) -> Attachment:
-    pk = _uuid(attachment_id, "File not found.", "attachment_not_found")
+    pk = _uuid(attachment_id, _("File not found."), "attachment_not_found")
     attachment = Attachment.objects.filter(
         pk=pk, conversation__in=conversations_visible(actor)
     ).first()
     if attachment is None:
-        raise NotFound("File not found.", code="attachment_not_found")
+        raise NotFound(_("File not found."), code="attachment_not_found")
     return attachment
 
 
 def attachment_get_for_user(*, user, attachment_id) -> Attachment:
     """For the download page: the file if `user` is on either side of its conversation, else 404."""
-    pk = _uuid(attachment_id, "File not found.", "attachment_not_found")
+    pk = _uuid(attachment_id, _("File not found."), "attachment_not_found")
     attachment = Attachment.objects.select_related("conversation__clinic").filter(pk=pk).first()
     if attachment is None:
-        raise NotFound("File not found.", code="attachment_not_found")
+        raise NotFound(_("File not found."), code="attachment_not_found")
     conversation_actor_for_user(user=user, conversation_id=attachment.conversation_id)
     return attachment

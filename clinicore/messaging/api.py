@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from ninja import Query
 from pydantic import ValidationError
 
@@ -140,18 +141,18 @@ def start_conversation(request, payload: ConversationIn):
     actor = actor_from_principal(request.auth)
     if actor.is_staff:
         if payload.patient_id is None:
-            raise InvalidInput("Choose the patient.", fields={"patient_id": "Required."})
+            raise InvalidInput(_("Choose the patient."), fields={"patient_id": _("Required.")})
         clinic = request.auth.clinic
         patient = patient_get_for_clinic(clinic=clinic, patient_id=payload.patient_id)
     else:
         clinic = actor.clinic
         if clinic is None:
             if payload.clinic_id is None:
-                raise InvalidInput("Choose the clinic.", fields={"clinic_id": "Required."})
+                raise InvalidInput(_("Choose the clinic."), fields={"clinic_id": _("Required.")})
             clinic = clinic_get_by_id(payload.clinic_id)
         patient = Patient.objects.filter(clinic=clinic, user=actor.user, is_active=True).first()
         if patient is None or (payload.patient_id and payload.patient_id != patient.pk):
-            raise NotFound("Patient not found.", code="patient_not_found")
+            raise NotFound(_("Patient not found."), code="patient_not_found")
     conversation = services.conversation_start(
         clinic=clinic,
         actor=actor,
@@ -307,19 +308,19 @@ def _upload_source(request):
     if request.content_type == "multipart/form-data":
         upload = request.FILES.get("file")
         if upload is None:
-            raise InvalidInput("Attach a file.", fields={"file": "Required."})
+            raise InvalidInput(_("Attach a file."), fields={"file": _("Required.")})
         return request.POST.get("conversation_id", ""), upload, upload.name
     try:
         data = UploadJson.model_validate(json.loads(request.body or b"{}"))
     except (ValueError, ValidationError) as exc:
         raise InvalidInput(
-            "Send multipart form data with a file, or JSON with data_base64."
+            _("Send multipart form data with a file, or JSON with data_base64.")
         ) from exc
     try:
         raw = base64.b64decode(data.data_base64, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidInput(
-            "data_base64 is not base64.", fields={"data_base64": "Not base64."}
+            _("data_base64 is not base64."), fields={"data_base64": _("Not base64.")}
         ) from exc
     return data.conversation_id, SimpleUploadedFile(data.filename, raw), data.filename
 
@@ -364,7 +365,7 @@ def attachment_response(attachment) -> HttpResponse:
         with open(attachment_path(attachment.storage_name), "rb") as handle:
             data = handle.read()
     except FileNotFoundError:
-        raise NotFound("File not found.", code="attachment_not_found") from None
+        raise NotFound(_("File not found."), code="attachment_not_found") from None
     response = HttpResponse(data, content_type=attachment.content_type)
     disposition = "inline" if attachment.is_image else "attachment"
     response["Content-Disposition"] = content_disposition_header(

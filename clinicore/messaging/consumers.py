@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext as _
 
 from clinicore.core.errors import DomainError
 from clinicore.core.live import TOPICS, Subscriber, live_group
@@ -115,7 +116,7 @@ class ChatConsumer(RelayMixin, AsyncJsonWebsocketConsumer):
                 await self._heartbeat()
             else:
                 await self.send_json(
-                    {"event": "error", "code": "unknown_type", "detail": "Unknown message type."}
+                    {"event": "error", "code": "unknown_type", "detail": _("Unknown message type.")}
                 )
         except DomainError as exc:
             await self.send_json({"event": "error", "code": exc.code, "detail": exc.message})
@@ -123,7 +124,9 @@ class ChatConsumer(RelayMixin, AsyncJsonWebsocketConsumer):
     def _read(self, message_id):
         message = message_get(actor=self.actor, message_id=message_id)
         if message.conversation_id != self.conversation.pk:
-            raise DomainError("That message is in another conversation.", code="wrong_conversation")
+            raise DomainError(
+                _("That message is in another conversation."), code="wrong_conversation"
+            )
         services.message_mark_read(message=message, actor=self.actor)
 
     def _send(self, text, attachment_id):

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinicore.core.errors import InvalidInput
 
@@ -14,13 +16,13 @@ from clinicore.core.errors import InvalidInput
 class AttachmentTooLarge(InvalidInput):
     status = 413
     code = "attachment_too_large"
-    title = "The file is too large"
+    title = gettext_lazy("The file is too large")
 
 
 class AttachmentTypeNotAllowed(InvalidInput):
     status = 415
     code = "attachment_type_not_allowed"
-    title = "Only images (JPEG, PNG, GIF, WebP) and PDF files can be sent"
+    title = gettext_lazy("Only images (JPEG, PNG, GIF, WebP) and PDF files can be sent")
 
 
 # (magic prefix, offset, content type). The filename and the browser's Content-Type are ignored.
@@ -68,19 +70,23 @@ def attachment_store(*, upload) -> dict:
     """Checks and stores an uploaded file; answers its stored name, sniffed type, size and hash."""
     limit = settings.CHAT_ATTACHMENT_MAX_BYTES
     if upload.size is not None and upload.size > limit:
-        raise AttachmentTooLarge(f"Files can be at most {limit // (1024 * 1024)} MB.")
+        raise AttachmentTooLarge(
+            _("Files can be at most %(megabytes)s MB.") % {"megabytes": limit // (1024 * 1024)}
+        )
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise AttachmentTooLarge(f"Files can be at most {limit // (1024 * 1024)} MB.")
+        raise AttachmentTooLarge(
+            _("Files can be at most %(megabytes)s MB.") % {"megabytes": limit // (1024 * 1024)}
+        )
     if not data:
-        raise InvalidInput("The file is empty.", code="attachment_empty")
+        raise InvalidInput(_("The file is empty."), code="attachment_empty")
     content_type = sniff_content_type(data[:16])
     if content_type is None:
-        raise AttachmentTypeNotAllowed("This file is not an image or a PDF.")
+        raise AttachmentTypeNotAllowed(_("This file is not an image or a PDF."))
     if content_type.startswith("image/") and not _image_is_whole(data):
-        raise AttachmentTypeNotAllowed("This file is not a readable image.")
+        raise AttachmentTypeNotAllowed(_("This file is not a readable image."))
     if content_type == "application/pdf" and b"%%EOF" not in data[-2048:]:
-        raise AttachmentTypeNotAllowed("This file is not a complete PDF.")
+        raise AttachmentTypeNotAllowed(_("This file is not a complete PDF."))
     storage_name = f"{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
     private_storage().save(storage_name, io.BytesIO(data))
     return {

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.clinics.models import Membership
 from clinicore.clinics.permissions import Perm, role_has
@@ -50,10 +51,11 @@ def _clean_text(text: str | None, *, required: bool) -> str:
     text = (text or "").strip()
     if len(text) > TEXT_MAX:
         raise InvalidInput(
-            f"Messages can be at most {TEXT_MAX} characters.", fields={"text": "Too long."}
+            _("Messages can be at most %(limit)s characters.") % {"limit": TEXT_MAX},
+            fields={"text": _("Too long.")},
         )
     if required and not text:
-        raise InvalidInput("Write a message.", fields={"text": "Required."})
+        raise InvalidInput(_("Write a message."), fields={"text": _("Required.")})
     return text
 
 
@@ -84,13 +86,15 @@ def conversation_start(
 ) -> Conversation:
     actor.require_write()
     if department not in Department.values:
-        raise InvalidInput("Choose a department.", fields={"department": "Unknown department."})
+        raise InvalidInput(
+            _("Choose a department."), fields={"department": _("Unknown department.")}
+        )
     if priority not in Priority.values:
-        raise InvalidInput("Choose a priority.", fields={"priority": "Unknown priority."})
+        raise InvalidInput(_("Choose a priority."), fields={"priority": _("Unknown priority.")})
     if patient.clinic_id != clinic.pk:
-        raise NotFound("Patient not found.", code="patient_not_found")
+        raise NotFound(_("Patient not found."), code="patient_not_found")
     if not actor.is_staff and patient.user_id != getattr(actor.user, "pk", None):
-        raise NotFound("Patient not found.", code="patient_not_found")
+        raise NotFound(_("Patient not found."), code="patient_not_found")
     if not actor.is_staff and priority == Priority.URGENT:
         # Patients cannot page the clinic through chat; emergencies go by phone.
         priority = Priority.HIGH
@@ -151,7 +155,7 @@ def conversation_update(
     department: str | None = None,
 ) -> Conversation:
     if not actor.is_staff:
-        raise Forbidden("Only the clinic can change a conversation.")
+        raise Forbidden(_("Only the clinic can change a conversation."))
     actor.require_write()
     changed = []
     if unassign and conversation.assigned_to_id is not None:
@@ -163,25 +167,26 @@ def conversation_update(
         ).first()
         if member is None:
             raise InvalidInput(
-                "Choose a colleague of this clinic.",
-                fields={"assigned_to_id": "Unknown staff member."},
+                _("Choose a colleague of this clinic."),
+                fields={"assigned_to_id": _("Unknown staff member.")},
             )
         if not role_has(member.role, Perm.CHAT_READ):
             raise InvalidInput(
-                "This colleague cannot read chat.", fields={"assigned_to_id": "Cannot read chat."}
+                _("This colleague cannot read chat."),
+                fields={"assigned_to_id": _("Cannot read chat.")},
             )
         if conversation.assigned_to_id != member.pk:
             conversation.assigned_to = member
             changed.append("assigned_to")
-    for name, value, allowed in (
-        ("priority", priority, Priority.values),
-        ("status", status, Conversation.Status.values),
-        ("department", department, Department.values),
+    for name, value, allowed, unknown in (
+        ("priority", priority, Priority.values, _("Unknown priority.")),
+        ("status", status, Conversation.Status.values, _("Unknown status.")),
+        ("department", department, Department.values, _("Unknown department.")),
     ):
         if value is None:
             continue
         if value not in allowed:
-            raise InvalidInput(f"Unknown {name}.", fields={name: "Unknown value."})
+            raise InvalidInput(unknown, fields={name: _("Unknown value.")})
         if getattr(conversation, name) != value:
             setattr(conversation, name, value)
             changed.append(name)
@@ -244,13 +249,13 @@ def message_send(
         )
         if attachment is None:
             raise InvalidInput(
-                "Upload the file to this conversation first.",
-                fields={"attachment_id": "Unknown file."},
+                _("Upload the file to this conversation first."),
+                fields={"attachment_id": _("Unknown file.")},
             )
         if attachment.uploaded_by_id != getattr(actor.user, "pk", None):
-            raise Forbidden("You can only send files you uploaded.")
+            raise Forbidden(_("You can only send files you uploaded."))
         if Message.objects.filter(attachment=attachment).exists():
-            raise Conflict("This file was already sent.", code="attachment_already_sent")
+            raise Conflict(_("This file was already sent."), code="attachment_already_sent")
     now = timezone.now()
     message = Message.objects.create(
         clinic_id=conversation.clinic_id,
@@ -300,16 +305,17 @@ def _require_changeable(message: Message, actor: ChatActor) -> None:
     as one team, so any colleague who may write in chat may correct or withdraw its answer."""
     actor.require_write()
     if message.is_deleted:
-        raise Conflict("This message was deleted.", code="message_deleted")
+        raise Conflict(_("This message was deleted."), code="message_deleted")
     own = actor.user is not None and message.sender_id == actor.user.pk
     team = actor.is_staff and message.sender_side == Message.Side.STAFF
     if not (own or team):
-        raise Forbidden("You can only change your own messages.", code="not_sender")
+        raise Forbidden(_("You can only change your own messages."), code="not_sender")
     window = timedelta(seconds=settings.CHAT_EDIT_WINDOW_SECONDS)
     if timezone.now() - message.created_at > window:
         minutes = settings.CHAT_EDIT_WINDOW_SECONDS // 60
         raise Conflict(
-            f"Messages can be changed only within {minutes} minutes.", code="edit_window_passed"
+            _("Messages can be changed only within %(minutes)s minutes.") % {"minutes": minutes},
+            code="edit_window_passed",
         )
 
 

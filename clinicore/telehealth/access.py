@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.core.errors import Conflict, Forbidden, NotFound
 from clinicore.scheduling.models import Appointment, Mode
@@ -50,25 +51,27 @@ def room_entry_check(
     """Raises why `role` cannot enter now (403 not a participant, 409 wrong kind, time or state)."""
     if role is None:
         raise Forbidden(
-            "Only this visit's patient and practitioner can join its video room.",
+            _("Only this visit's patient and practitioner can join its video room."),
             code="not_participant",
         )
     if appointment.mode != Mode.VIDEO:
-        raise Conflict("This appointment is not a video visit.", code="not_video")
+        raise Conflict(_("This appointment is not a video visit."), code="not_video")
     if appointment.status not in JOINABLE:
         raise Conflict(
-            f"This appointment is {appointment.get_status_display().lower()}; its video room is closed.",
+            _("This appointment is %(status)s; its video room is closed.")
+            % {"status": appointment.get_status_display().lower()},
             code="room_closed",
         )
     now = now or timezone.now()
     window = room_window(appointment)
     if now < window.opens_at:
         raise Conflict(
-            f"The video room opens {settings.TELEHEALTH_JOIN_BEFORE_MINUTES} minutes before the visit.",
+            _("The video room opens %(minutes)s minutes before the visit.")
+            % {"minutes": settings.TELEHEALTH_JOIN_BEFORE_MINUTES},
             code="room_not_open_yet",
         )
     if now > window.closes_at:
-        raise Conflict("The video room for this visit has closed.", code="room_closed")
+        raise Conflict(_("The video room for this visit has closed."), code="room_closed")
 
 
 def appointment_for_room(*, user, appointment_id, token_clinic_id=None) -> tuple[Appointment, str]:
@@ -76,7 +79,7 @@ def appointment_for_room(*, user, appointment_id, token_clinic_id=None) -> tuple
     try:
         pk = uuid.UUID(str(appointment_id))
     except ValueError:
-        raise NotFound("Appointment not found.", code="appointment_not_found") from None
+        raise NotFound(_("Appointment not found."), code="appointment_not_found") from None
     appointment = (
         Appointment.objects.select_related("patient", "practitioner__user", "clinic")
         .filter(pk=pk)
@@ -85,9 +88,9 @@ def appointment_for_room(*, user, appointment_id, token_clinic_id=None) -> tuple
     if appointment is None or (
         token_clinic_id and str(appointment.clinic_id) != str(token_clinic_id)
     ):
-        raise NotFound("Appointment not found.", code="appointment_not_found")
+        raise NotFound(_("Appointment not found."), code="appointment_not_found")
     role = participant_role(appointment, user)
     if role is None:
-        raise NotFound("Appointment not found.", code="appointment_not_found")
+        raise NotFound(_("Appointment not found."), code="appointment_not_found")
     room_entry_check(appointment, role)
     return appointment, role

@@ -2,6 +2,8 @@
 
 import uuid
 
+from django.utils.translation import gettext as _
+
 from clinicore.api.policy import ClinicRouter, policy
 from clinicore.clinics.permissions import Perm
 from clinicore.core.errors import DomainError, NotFound
@@ -25,7 +27,7 @@ def appointment_for_principal(principal, appointment_id) -> Appointment:
         pk=appointment_id, patient__user=principal.user
     ).first()
     if appointment is None:
-        raise NotFound("Appointment not found.", code="appointment_not_found")
+        raise NotFound(_("Appointment not found."), code="appointment_not_found")
     return appointment
 
 

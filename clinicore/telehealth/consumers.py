@@ -11,6 +11,7 @@ Client → server: `admit` and `end` (practitioner), `signal` ({kind: offer|answ
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
 
 from clinicore.core.errors import DomainError
 from clinicore.messaging.realtime import CLOSE_NOT_SIGNED_IN, CLOSE_REFUSED, scope_user
@@ -113,7 +114,7 @@ class VideoConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json({"event": "pong"})
             else:
                 await self.send_json(
-                    {"event": "error", "code": "unknown_type", "detail": "Unknown message type."}
+                    {"event": "error", "code": "unknown_type", "detail": _("Unknown message type.")}
                 )
         except DomainError as exc:
             await self.send_json({"event": "error", "code": exc.code, "detail": exc.message})
@@ -128,7 +129,7 @@ class VideoConsumer(AsyncJsonWebsocketConsumer):
         # Nothing reaches the practitioner from a patient still in the waiting room, and back.
         if await self._room_status() != VideoRoom.Status.LIVE:
             await self.send_json(
-                {"event": "error", "code": "not_admitted", "detail": "The call has not started."}
+                {"event": "error", "code": "not_admitted", "detail": _("The call has not started.")}
             )
             return
         kind = data.get("kind")

@@ -3,6 +3,7 @@ visit is completed), through scheduling's own status services, announced live af
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.core.audit import audit_record
 from clinicore.core.errors import Conflict, Forbidden
@@ -40,7 +41,7 @@ def _announce(appointment: Appointment) -> None:
 def room_admit(*, appointment: Appointment, actor, role: str) -> VideoRoom:
     """The practitioner lets the waiting patient in: the visit moves to in progress."""
     if role != PRACTITIONER:
-        raise Forbidden("Only the practitioner admits the patient.", code="practitioner_only")
+        raise Forbidden(_("Only the practitioner admits the patient."), code="practitioner_only")
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     room_entry_check(appointment, role)
     room = room_get_or_create(appointment=appointment)
@@ -68,7 +69,7 @@ def room_admit(*, appointment: Appointment, actor, role: str) -> VideoRoom:
 def room_end(*, appointment: Appointment, actor, role: str) -> VideoRoom:
     """The practitioner ends the call: the visit is completed and the room closes."""
     if role != PRACTITIONER:
-        raise Forbidden("Only the practitioner ends the visit.", code="practitioner_only")
+        raise Forbidden(_("Only the practitioner ends the visit."), code="practitioner_only")
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     room = room_get_or_create(appointment=appointment)
     if room.status == VideoRoom.Status.ENDED:
@@ -79,7 +80,7 @@ def room_end(*, appointment: Appointment, actor, role: str) -> VideoRoom:
         appointment = scheduling.appointment_check_out(appointment=appointment, actor=actor)
     elif appointment.status != S.COMPLETED:
         raise Conflict(
-            "The patient was never admitted; there is no call to end.", code="call_not_started"
+            _("The patient was never admitted; there is no call to end."), code="call_not_started"
         )
     room.status = VideoRoom.Status.ENDED
     room.ended_at = timezone.now()
