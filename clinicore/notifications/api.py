@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from ninja import Query, Status
 
 from clinicore.api.pagination import PageParams, page_of, paginate
@@ -37,7 +38,7 @@ router = ClinicRouter(tags=["notifications"])
 def _person(request):
     user = request.auth.user
     if user is None:
-        raise Forbidden("This needs a person's sign-in, not an API key.")
+        raise Forbidden(_("This needs a person's sign-in, not an API key."))
     return user
 
 
@@ -163,7 +164,7 @@ def send_appointment_message(request, payload: AppointmentNotifyIn):
     hooks.load()
     resolver = hooks.SUBJECT_RESOLVERS.get("appointment")
     if resolver is None:
-        raise NotFound("Appointments are not available.", code="appointment_not_found")
+        raise NotFound(_("Appointments are not available."), code="appointment_not_found")
     clinic = request.auth.clinic
     with transaction.atomic():
         subject = resolver(clinic=clinic, subject_id=payload.appointment_id)
@@ -267,7 +268,7 @@ def list_channel_accounts(request):
 )
 def set_channel_account(request, payload: ChannelAccountIn):
     if payload.provider == "sandbox" and (payload.config or payload.secrets):
-        raise InvalidInput("The sandbox takes no settings.")
+        raise InvalidInput(_("The sandbox takes no settings."))
     account = services.channel_account_set(
         clinic=request.auth.clinic,
         channel=payload.channel,
@@ -319,7 +320,7 @@ def subscribe_push(request, payload: PushSubscriptionIn):
         and not payload.endpoint.startswith("https://")
     ):
         raise InvalidInput(
-            "The push endpoint must be an https URL.", fields={"endpoint": "Use https."}
+            _("The push endpoint must be an https URL."), fields={"endpoint": _("Use https.")}
         )
     services.push_subscribe(
         user=user,

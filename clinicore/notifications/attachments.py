@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 
 from clinicore.core.errors import InvalidInput
 from clinicore.core.messages import Attachment
@@ -33,12 +34,12 @@ def attachment_store(attachment: Attachment) -> dict:
     """Writes the bytes (once per content) and returns the metadata kept on the outbox row."""
     content = attachment.content
     if not isinstance(content, bytes | bytearray):
-        raise InvalidInput("An attachment must be bytes.", code="attachment_invalid")
+        raise InvalidInput(_("An attachment must be bytes."), code="attachment_invalid")
     if len(content) > settings.NOTIFY_ATTACHMENT_MAX_BYTES:
         raise InvalidInput(
-            "The attachment is too large to email.",
+            _("The attachment is too large to email."),
             code="attachment_too_large",
-            fields={"attachments": "Too large."},
+            fields={"attachments": _("Too large.")},
         )
     filename = _safe_filename(attachment.filename)
     content_type = (

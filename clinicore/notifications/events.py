@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from clinicore.notifications.models import Channel
 
 PATIENT_CHANNELS = (
@@ -73,4 +75,6 @@ def event_get(name: str) -> Event:
     try:
         return EVENTS[name]
     except KeyError:
-        raise InvalidInput(f"Unknown notification event {name!r}.", code="unknown_event") from None
+        raise InvalidInput(
+            _("Unknown notification event %(name)s.") % {"name": repr(name)}, code="unknown_event"
+        ) from None

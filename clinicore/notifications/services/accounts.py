@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.core.audit import audit_record
 from clinicore.core.errors import InvalidInput
@@ -50,16 +51,20 @@ def channel_account_set(
         or channel not in Channel.values
         or channel == Channel.IN_APP
     ):
-        raise InvalidInput("Unknown channel or provider.", fields={"provider": "Unknown provider."})
+        raise InvalidInput(
+            _("Unknown channel or provider."), fields={"provider": _("Unknown provider.")}
+        )
     expected_channel, config_fields, secret_fields = PROVIDER_FIELDS[provider]
     if expected_channel is not None and expected_channel != channel:
         raise InvalidInput(
-            f"{provider} does not serve {channel}.", fields={"provider": "Wrong channel."}
+            _("%(provider)s does not serve %(channel)s.")
+            % {"provider": provider, "channel": channel},
+            fields={"provider": _("Wrong channel.")},
         )
     unknown = (set(config) - set(config_fields)) | (set(secrets_ or {}) - set(secret_fields))
     if unknown:
         raise InvalidInput(
-            "Unknown settings.", fields={name: "Unknown setting." for name in sorted(unknown)}
+            _("Unknown settings."), fields={name: _("Unknown setting.") for name in sorted(unknown)}
         )
     account = ChannelAccount.objects.filter(
         clinic=clinic, channel=channel

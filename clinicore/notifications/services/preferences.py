@@ -3,6 +3,7 @@
 from datetime import time
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clinicore.core.audit import audit_record
 from clinicore.core.errors import InvalidInput
@@ -27,11 +28,14 @@ def preference_set(
 ) -> Preference:
     """Records a person's choice for a channel and, when it changes, the consent behind it."""
     if channel not in Channel.values:
-        raise InvalidInput(f"Unknown channel {channel!r}.", fields={"channel": "Unknown channel."})
+        raise InvalidInput(
+            _("Unknown channel %(channel)s.") % {"channel": repr(channel)},
+            fields={"channel": _("Unknown channel.")},
+        )
     if (quiet_start is None) != (quiet_end is None):
         raise InvalidInput(
-            "Give both ends of the quiet hours, or neither.",
-            fields={"quiet_hours_start": "Give both or neither."},
+            _("Give both ends of the quiet hours, or neither."),
+            fields={"quiet_hours_start": _("Give both or neither.")},
         )
     pref = Preference.objects.filter(
         clinic=clinic, recipient_key=recipient_key, channel=channel

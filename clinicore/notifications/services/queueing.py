@@ -12,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.core.audit import audit_record
 from clinicore.core.errors import InvalidInput
@@ -180,7 +181,8 @@ def notify(
     for channel in requested or []:
         if channel not in Channel.values:
             raise InvalidInput(
-                f"Unknown channel {channel!r}.", fields={"channels": "Unknown channel."}
+                _("Unknown channel %(channel)s.") % {"channel": repr(channel)},
+                fields={"channels": _("Unknown channel.")},
             )
     wanted = requested or list(spec.channels)
     time_zone = recipient.time_zone or (clinic.time_zone if clinic else "UTC") or "UTC"
@@ -320,7 +322,7 @@ def notify_staff(
 ) -> Notification:
     """A clinic-wide alert in every staff member's in-app list (the generic staff alert)."""
     if not title.strip():
-        raise InvalidInput("A staff alert needs a title.", fields={"title": "Required."})
+        raise InvalidInput(_("A staff alert needs a title."), fields={"title": _("Required.")})
     notification = Notification.objects.create(
         clinic=clinic,
         user=None,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.core.audit import audit_record
 from clinicore.core.errors import Conflict, InvalidInput
@@ -30,7 +31,7 @@ def reminder_times(
     Whole-day offsets keep the local clock time ("24 h before" a 09:00 visit is 09:00 the day
     before, even across a DST change); shorter ones are exact durations ("2 h before")."""
     if timezone.is_naive(starts_at):
-        raise InvalidInput("Appointment times must carry a time zone.")
+        raise InvalidInput(_("Appointment times must carry a time zone."))
     tz = zoneinfo.ZoneInfo(time_zone)
     local = starts_at.astimezone(tz)
     plan = []
@@ -66,7 +67,9 @@ def reminders_plan(
     Call it when an appointment is booked or moved (after `reminders_cancel` for the old time);
     reminders whose time has already passed are skipped. WhatsApp reminders accept "1"/"2"."""
     if not ref:
-        raise InvalidInput("Reminders need the ref of what they are about, e.g. appointment:<id>.")
+        raise InvalidInput(
+            _("Reminders need the ref of what they are about, e.g. appointment:<id>.")
+        )
     time_zone = recipient.time_zone or clinic.time_zone
     now = timezone.now()
     planned = []
@@ -119,7 +122,7 @@ def reminders_cancel(*, clinic, ref: str, actor=None) -> int:
 def outbox_retry(*, message: OutboxMessage, actor=None) -> OutboxMessage:
     """Puts a dead-lettered (failed) message back in the queue with fresh attempts."""
     if message.status != Status.FAILED:
-        raise Conflict("Only failed messages can be retried.", code="not_failed")
+        raise Conflict(_("Only failed messages can be retried."), code="not_failed")
     now = timezone.now()
     updated = OutboxMessage.objects.filter(pk=message.pk, status=Status.FAILED).update(
         status=Status.QUEUED,
@@ -131,7 +134,7 @@ def outbox_retry(*, message: OutboxMessage, actor=None) -> OutboxMessage:
         updated_at=now,
     )
     if not updated:
-        raise Conflict("The message changed meanwhile; reload and try again.", code="changed")
+        raise Conflict(_("The message changed meanwhile; reload and try again."), code="changed")
     message.refresh_from_db()
     audit_record(
         action="outbox.retry",
