@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from clinicore.clinics.permissions import Role
 from clinicore.clinics.services import membership_create
@@ -42,19 +43,23 @@ def staff_invite(
 
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254:
-        raise InvalidInput("Enter the person's email address.", fields={"email": "Invalid email."})
+        raise InvalidInput(
+            _("Enter the person's email address."), fields={"email": _("Invalid email.")}
+        )
     if role not in Role.values:
-        raise InvalidInput("Choose a role.", fields={"role": "Unknown role."})
+        raise InvalidInput(_("Choose a role."), fields={"role": _("Unknown role.")})
     actor_role = (
         Membership.objects.filter(clinic=clinic, user=actor, is_active=True)
         .values_list("role", flat=True)
         .first()
     )
     if role == Role.OWNER and actor_role != Role.OWNER:
-        raise Forbidden("Only an owner can invite another owner.", code="owner_only")
+        raise Forbidden(_("Only an owner can invite another owner."), code="owner_only")
     user = User.objects.filter(email__iexact=email).first()
     if user and Membership.objects.filter(clinic=clinic, user=user, is_active=True).exists():
-        raise Conflict(f"{email} already works at this clinic.", code="already_member")
+        raise Conflict(
+            _("%(email)s already works at this clinic.") % {"email": email}, code="already_member"
+        )
     StaffInvite.objects.filter(
         clinic=clinic, email=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
@@ -113,7 +118,7 @@ def invite_by_token(token: str) -> StaffInvite:
     )
     if invite is None or not invite.is_open:
         raise NotFound(
-            "This invitation is not valid any more; ask the clinic for a new one.",
+            _("This invitation is not valid any more; ask the clinic for a new one."),
             code="invite_invalid",
         )
     return invite
@@ -132,14 +137,15 @@ def staff_invite_accept(*, token: str, user=None, full_name: str = "", password:
     if user is not None and user.is_authenticated:
         if user.email.lower() != invite.email:
             raise Forbidden(
-                f"This invitation is for {invite.email}; sign in with that address.",
+                _("This invitation is for %(email)s; sign in with that address.")
+                % {"email": invite.email},
                 code="invite_email",
             )
     else:
         user = User.objects.filter(email__iexact=invite.email).first()
         if user is not None and user.has_usable_password():
             raise Conflict(
-                "You already have an account: sign in, then open the link again.",
+                _("You already have an account: sign in, then open the link again."),
                 code="sign_in_first",
             )
         candidate = user or User(email=invite.email, full_name=full_name.strip()[:200])

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.core.audit import audit_record
 from clinicore.core.errors import Conflict, InvalidInput
@@ -41,15 +42,15 @@ class ScanResult:
     def message(self) -> str:
         outcome = self.scan.outcome
         if outcome == ScanEvent.Outcome.UNKNOWN:
-            return "No patient has this code."
+            return _("No patient has this code.")
         name = self.patient.full_name
         if outcome == ScanEvent.Outcome.CHECKED_IN:
-            return f"{name} is checked in."
+            return _("%(name)s is checked in.") % {"name": name}
         if outcome == ScanEvent.Outcome.ALREADY_IN:
-            return f"{name} was already checked in."
+            return _("%(name)s was already checked in.") % {"name": name}
         if outcome == ScanEvent.Outcome.NO_APPOINTMENT:
-            return f"{name} has no appointment today."
-        return f"Found {name}."
+            return _("%(name)s has no appointment today.") % {"name": name}
+        return _("Found %(name)s.") % {"name": name}
 
 
 def _open_today(clinic, appointment: Appointment | None, now: dt.datetime) -> bool:
@@ -78,7 +79,7 @@ def barcode_scan(
     now = now or timezone.now()
     code = (code or "").strip()
     if not code:
-        raise InvalidInput("Scan or type a code.", fields={"code": "Required."})
+        raise InvalidInput(_("Scan or type a code."), fields={"code": _("Required.")})
     if source not in ScanEvent.Source.values:
         raise InvalidInput(fields={"source": "wedge, camera or api"})
     patient, appointment = selectors.patient_by_code(clinic=clinic, code=code)
@@ -144,12 +145,12 @@ def walk_in_register(
     )
     if slot is None:
         raise Conflict(
-            "Nobody has free time for this service in the next week.", code="no_free_slot"
+            _("Nobody has free time for this service in the next week."), code="no_free_slot"
         )
     patient = patient_create(
         clinic=clinic, actor=actor, first_name=first_name, last_name=last_name, phone=phone
     )
-    appointment, _ = scheduling.appointment_book(
+    appointment, _created = scheduling.appointment_book(
         clinic=clinic,
         actor=actor,
         patient=patient,
@@ -177,7 +178,7 @@ def phone_booking(
     now: dt.datetime | None = None,
 ) -> Appointment:
     """A booking taken on the phone for an existing patient (staff rules: inside working hours)."""
-    appointment, _ = scheduling.appointment_book(
+    appointment, _created = scheduling.appointment_book(
         clinic=clinic,
         actor=actor,
         patient=patient,
@@ -216,7 +217,7 @@ def board_action(
         result = scheduling.appointment_cancel(appointment=appointment, actor=actor, reason=reason)
     elif action == "move":
         if start is None:
-            raise InvalidInput("Choose the new time.", fields={"start": "Required."})
+            raise InvalidInput(_("Choose the new time."), fields={"start": _("Required.")})
         result = scheduling.appointment_reschedule(
             appointment=appointment, actor=actor, start=start, practitioner=practitioner
         )
@@ -224,7 +225,7 @@ def board_action(
         result = ACTIONS[action](appointment=appointment, actor=actor)
     else:
         raise InvalidInput(
-            "Unknown action.", fields={"action": ", ".join([*ACTIONS, "cancel", "move"])}
+            _("Unknown action."), fields={"action": ", ".join([*ACTIONS, "cancel", "move"])}
         )
     board_changed(clinic, event=f"appointment.{action}", appointment_id=result.pk)
     return result

@@ -2,6 +2,8 @@
 
 import uuid
 
+from django.utils.translation import gettext as _
+
 from clinicore.core.errors import NotFound
 from clinicore.reports.models import ReportExport
 
@@ -10,4 +12,4 @@ def report_export_get_for_clinic(*, clinic, export_id) -> ReportExport:
     try:
         return ReportExport.objects.get(clinic=clinic, pk=uuid.UUID(str(export_id)))
     except (ValueError, ReportExport.DoesNotExist):
-        raise NotFound("Export not found.", code="report_export_not_found") from None
+        raise NotFound(_("Export not found."), code="report_export_not_found") from None

@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Schema
 from pydantic import Field
 
@@ -196,7 +197,7 @@ def export_status(request, export_id: uuid.UUID):
 def export_download(request, export_id: uuid.UUID):
     export = report_export_get_for_clinic(clinic=request.auth.clinic, export_id=export_id)
     if not export.is_ready:
-        raise Conflict("The export is not ready yet.", code="export_not_ready")
+        raise Conflict(_("The export is not ready yet."), code="export_not_ready")
     response = HttpResponse(
         services.report_export_file(export), content_type=RENDERERS[export.format][1]
     )

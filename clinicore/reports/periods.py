@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.core.errors import InvalidInput
 
@@ -54,12 +55,16 @@ def range_for(
         start_d = _as_date(start) or end_d - dt.timedelta(days=29)
     except ValueError:
         raise InvalidInput(
-            "Dates must look like 2026-03-31.", fields={"start": "YYYY-MM-DD"}
+            _("Dates must look like 2026-03-31."), fields={"start": "YYYY-MM-DD"}
         ) from None
     if start_d > end_d:
-        raise InvalidInput("The start date is after the end date.", fields={"start": "After end."})
+        raise InvalidInput(
+            _("The start date is after the end date."), fields={"start": _("After end.")}
+        )
     if (end_d - start_d).days + 1 > MAX_DAYS:
-        raise InvalidInput("A report covers at most three years.", fields={"start": "Too early."})
+        raise InvalidInput(
+            _("A report covers at most three years."), fields={"start": _("Too early.")}
+        )
     return Range(start=start_d, end=end_d, tz=tz)
 
 
@@ -75,7 +80,9 @@ def _as_date(value) -> dt.date | None:
 
 def check_group(group: str) -> str:
     if group not in GROUPS:
-        raise InvalidInput("Group by day, week or month.", fields={"group": "day, week or month"})
+        raise InvalidInput(
+            _("Group by day, week or month."), fields={"group": "day, week or month"}
+        )
     return group
 
 

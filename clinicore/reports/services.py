@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.core.audit import audit_record
 from clinicore.core.errors import InvalidInput
@@ -32,9 +33,9 @@ def report_export_request(
 ) -> ReportExport:
     """Queues a background export; the file appears on the export page when the worker is done."""
     if report not in selectors.REPORTS:
-        raise InvalidInput("Unknown report.", fields={"report": ", ".join(selectors.REPORTS)})
+        raise InvalidInput(_("Unknown report."), fields={"report": ", ".join(selectors.REPORTS)})
     if format not in RENDERERS:
-        raise InvalidInput("Export as csv or pdf.", fields={"format": "csv or pdf"})
+        raise InvalidInput(_("Export as csv or pdf."), fields={"format": "csv or pdf"})
     rng = range_for(clinic, start, end)  # validates the dates now, not in the worker
     params = rng.as_params()
     if group:

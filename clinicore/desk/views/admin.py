@@ -35,7 +35,7 @@ def _member(clinic, membership_id) -> Membership:
         Membership.objects.select_related("user").filter(clinic=clinic, pk=membership_id).first()
     )
     if member is None:
-        raise NotFound("Staff member not found.", code="membership_not_found")
+        raise NotFound(_("Staff member not found."), code="membership_not_found")
     return member
 
 
@@ -45,7 +45,7 @@ def staff(request):
     manage = can(request, Perm.STAFF_MANAGE)
     if request.method == "POST":
         if not manage:
-            raise Forbidden("Your role cannot change staff.")
+            raise Forbidden(_("Your role cannot change staff."))
         action = request.POST.get("action")
         try:
             if action == "invite":
@@ -119,11 +119,14 @@ def _int(value, name, low, high) -> int:
         number = int(value)
     except (TypeError, ValueError):
         raise InvalidInput(
-            f"{name} must be a whole number.", fields={name: "Whole number."}
+            _("%(name)s must be a whole number.") % {"name": name},
+            fields={name: _("Whole number.")},
         ) from None
     if not low <= number <= high:
         raise InvalidInput(
-            f"{name} must be between {low} and {high}.", fields={name: f"{low}–{high}"}
+            _("%(name)s must be between %(low)s and %(high)s.")
+            % {"name": name, "low": low, "high": high},
+            fields={name: f"{low}–{high}"},
         )
     return number
 
@@ -224,20 +227,20 @@ def _service_form(post) -> tuple[dict, list[uuid.UUID]]:
         fields["price"] = Decimal(post.get("price") or "0")
     except InvalidOperation:
         raise InvalidInput(
-            "Enter a price such as 500 or 499.50.", fields={"price": "Not an amount."}
+            _("Enter a price such as 500 or 499.50."), fields={"price": _("Not an amount.")}
         ) from None
     if not fields["name"]:
-        raise InvalidInput("The service needs a name.", fields={"name": "Required."})
+        raise InvalidInput(_("The service needs a name."), fields={"name": _("Required.")})
     if not COLOUR.fullmatch(fields["colour"]):
         raise InvalidInput(
-            "Choose a colour such as #2563eb.", fields={"colour": "Six hex digits after #."}
+            _("Choose a colour such as #2563eb."), fields={"colour": _("Six hex digits after #.")}
         )
     try:
         practitioner_ids = [uuid.UUID(v) for v in post.getlist("practitioner_ids")]
     except ValueError:
         raise InvalidInput(
-            "Some practitioners are not practitioners of this clinic.",
-            fields={"practitioner_ids": "Unknown practitioner."},
+            _("Some practitioners are not practitioners of this clinic."),
+            fields={"practitioner_ids": _("Unknown practitioner.")},
         ) from None
     return fields, practitioner_ids
 
@@ -271,7 +274,7 @@ def _save_section(request, clinic, section):
         if request.FILES.get("logo"):
             logo = request.FILES["logo"]
             if logo.size > 1024 * 1024 or not (logo.content_type or "").startswith("image/"):
-                raise InvalidInput("The logo must be an image under 1 MB.")
+                raise InvalidInput(_("The logo must be an image under 1 MB."))
             clinic.logo.save(f"{clinic.slug}-{logo.name[-40:]}", logo, save=True)
     elif section == "booking":
         clinics.clinic_update(
@@ -310,7 +313,7 @@ def _save_section(request, clinic, section):
         if post.get("branch_id"):
             branch = Branch.objects.filter(clinic=clinic, pk=post["branch_id"]).first()
             if branch is None:
-                raise NotFound("Branch not found.", code="branch_not_found")
+                raise NotFound(_("Branch not found."), code="branch_not_found")
             clinics.room_create(
                 branch=branch, actor=actor, name=(post.get("room_name") or "").strip()[:100]
             )
@@ -342,7 +345,7 @@ def _save_section(request, clinic, section):
                 payment_due_days=_int(post.get("payment_due_days"), "payment_due_days", 0, 365),
             )
     else:
-        raise InvalidInput("Unknown settings section.")
+        raise InvalidInput(_("Unknown settings section."))
 
 
 @clinic_view(Perm.AUDIT_READ, methods=("GET",))

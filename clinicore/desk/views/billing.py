@@ -52,7 +52,7 @@ def _money(value: str) -> Decimal:
         amount = Decimal((value or "").strip() or "x")
     except InvalidOperation:
         raise InvalidInput(
-            "Enter an amount such as 500 or 499.50.", fields={"amount": "Not an amount."}
+            _("Enter an amount such as 500 or 499.50."), fields={"amount": _("Not an amount.")}
         ) from None
     return amount
 
@@ -80,7 +80,7 @@ def invoice_new(request):
                     (s for s in services_ if str(s.pk) == request.POST["service_id"]), None
                 )
                 if service is None:
-                    raise InvalidInput("Unknown service.", fields={"service_id": "Unknown."})
+                    raise InvalidInput(_("Unknown service."), fields={"service_id": _("Unknown.")})
                 lines.append(
                     {
                         "description": service.name,
@@ -97,7 +97,7 @@ def invoice_new(request):
                     }
                 )
             if not lines:
-                raise InvalidInput("Add a service or a line with an amount.")
+                raise InvalidInput(_("Add a service or a line with an amount."))
             practitioner = next(
                 (p for p in practitioners if str(p.pk) == request.POST.get("practitioner_id")), None
             )
@@ -167,16 +167,16 @@ def invoice_pay(request, invoice_id):
     method = request.POST.get("method", "")
     try:
         if method not in DESK_METHODS:
-            raise InvalidInput("Choose cash, card or UPI.")
+            raise InvalidInput(_("Choose cash, card or UPI."))
         reference = request.POST.get("reference", "").strip()
         if method == Method.UPI:
             reference = "".join(ch for ch in reference if ch.isalnum())
             if not 10 <= len(reference) <= 22:
                 raise InvalidInput(
-                    "Enter the UPI transaction reference (UTR) from the patient's app."
+                    _("Enter the UPI transaction reference (UTR) from the patient's app.")
                 )
             if Payment.objects.filter(clinic=clinic, utr=reference).exists():
-                raise InvalidInput("This UTR is already recorded for another payment.")
+                raise InvalidInput(_("This UTR is already recorded for another payment."))
         amount = _money(request.POST["amount"]) if request.POST.get("amount") else None
         payment = billing.payment_record_desk(
             clinic=clinic,

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from clinicore.clinics.permissions import role_has
 from clinicore.core.errors import DomainError, InvalidInput
@@ -20,7 +21,7 @@ def local_datetime(clinic, day: str, time: str) -> dt.datetime:
         naive = dt.datetime.combine(dt.date.fromisoformat(day), dt.time.fromisoformat(time))
     except (TypeError, ValueError):
         raise InvalidInput(
-            "Choose a date and a time.", fields={"start": "Date and time."}
+            _("Choose a date and a time."), fields={"start": _("Date and time.")}
         ) from None
     from clinicore.scheduling.availability import local_to_utc
 

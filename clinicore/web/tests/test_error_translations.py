@@ -1,0 +1,113 @@
+"""What a service refuses is said in the reader's language: API problem bodies (title, detail and
+per-field messages) follow Accept-Language, pages follow the language the person chose."""
+
+import pytest
+from django.conf import settings
+
+from clinicore.clinics.permissions import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _in_language(client, language):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+def test_it_answers_an_invalid_clinic_profile_in_spanish_field_by_field(api, world):
+    headers = {**world.headers("a", Role.OWNER), "Accept-Language": "es"}
+    response = api.put(
+        "/api/v1/clinics/current", {"time_zone": "Mars/Olympus", "country": "I1"}, headers
+    )
+    body = response.json()
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert body["code"] == "invalid_input"
+    assert body["title"] == "La solicitud tiene campos no válidos"
+    assert body["fields"] == {
+        "time_zone": "Usa un nombre de zona horaria IANA, como Asia/Kolkata o America/New_York.",
+        "country": "Usa un código de país de dos letras, como IN o US.",
+    }
+    assert body["detail"] == "; ".join(body["fields"].values())
+
+
+def test_it_keeps_the_same_refusal_in_english_for_a_client_that_asks_for_no_language(api, world):
+    response = api.put("/api/v1/clinics/current", {"country": "I1"}, world.headers("a", Role.OWNER))
+    body = response.json()
+    assert response.status_code == 422
+    assert body["title"] == "The request has invalid fields"
+    assert body["detail"] == "Use a two-letter country code, such as IN or US."
+
+
+def test_it_explains_a_conflict_in_spanish_with_the_title_of_its_kind(api, world):
+    owner = world.members_a[Role.OWNER]
+    headers = {**world.headers("a", Role.OWNER), "Accept-Language": "es"}
+    response = api.put(f"/api/v1/clinics/current/staff/{owner.pk}", {"role": "admin"}, headers)
+    body = response.json()
+    assert response.status_code == 409
+    assert body["code"] == "last_owner"
+    assert body["title"] == "Esto choca con el estado actual"
+    assert body["detail"] == (
+        "Al último propietario de la clínica no se le puede dar otro rol; "
+        "nombra antes a otra persona propietaria."
+    )
+
+
+def test_it_puts_the_values_into_a_translated_message(api, world):
+    headers = {**world.headers("a", Role.OWNER), "Accept-Language": "zh-Hant"}
+    treatment = {"name": "Root canal", "code": "rct-1", "default_price": "1500.00"}
+    assert api.post("/api/v1/records/catalog", treatment, headers).status_code == 201
+    response = api.post("/api/v1/records/catalog", {**treatment, "name": "Again"}, headers)
+    body = response.json()
+    assert response.status_code == 409
+    assert body["code"] == "catalog_code_taken"
+    assert body["detail"] == "目錄中已有代碼為 RCT-1 的治療項目。"
+
+
+def test_it_asks_an_unauthenticated_client_to_sign_in_in_its_language(api, world):
+    response = api.get("/api/v1/clinics/current", headers={"Accept-Language": "ja"})
+    body = response.json()
+    assert response.status_code == 401
+    assert body["title"] == "続けるにはログインしてください"
+    assert body["detail"] == "有効な bearer トークンまたは X-Clinic-API-Key を送信してください。"
+
+
+# --- Pages -------------------------------------------------------------------------------------
+
+
+def test_it_shows_a_refused_staff_change_on_the_desk_in_hindi(world, client):
+    owner = world.members_a[Role.OWNER]
+    client.force_login(owner.user)
+    response = _in_language(client, "hi").post(
+        f"/c/{world.clinic_a.slug}/desk/staff/",
+        {"action": "role", "membership_id": str(owner.pk), "role": Role.ADMIN},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "क्लिनिक के आख़िरी मालिक को दूसरी भूमिका नहीं दी जा सकती; पहले किसी और को मालिक बनाएँ।" in page
+    assert "last owner" not in page
+    owner.refresh_from_db()
+    assert owner.role == Role.OWNER
+
+
+def test_it_tells_a_role_that_may_not_change_staff_why_in_simplified_chinese(world, client):
+    client.force_login(world.member("a", Role.RECEPTIONIST).user)
+    response = _in_language(client, "zh-hans").post(
+        f"/c/{world.clinic_a.slug}/desk/staff/", {"action": "invite", "email": "new@example.test"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "您的角色无法更改员工。" in page
+    assert "Your role cannot change staff." not in page
+
+
+def test_it_shows_a_broken_registration_link_on_the_portal_in_japanese(world, client):
+    response = _in_language(client, "ja").get(f"/c/{world.clinic_a.slug}/join/not-a-real-link/")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "この登録リンクは無効です。" in page
+    assert "This registration link is not valid." not in page
