@@ -5,7 +5,6 @@ plain and HTML bodies (the HTML in a sandboxed frame), the provider request, att
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -250,19 +249,16 @@ def channels_page(request):
 # --- Platform console ------------------------------------------------------------------------------
 
 
-def _operator(request):
-    if not request.user.is_authenticated:
-        return False
-    if not request.user.is_staff:
-        raise PermissionDenied
-    return True
+def _operator(request) -> None:
+    """The platform outbox is the console's: like every /ops/ page it does not exist for anyone
+    but an active platform operator (404, not 403 or a sign-in prompt)."""
+    user = request.user
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        raise Http404
 
 
 def ops_outbox_page(request):
-    if not _operator(request):
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
+    _operator(request)
     filters = _filters(request)
     ctx = _list_context(request, selectors.outbox_list(clinic=None, **filters), filters)
     ctx["ops"] = True
@@ -270,10 +266,7 @@ def ops_outbox_page(request):
 
 
 def ops_outbox_message_page(request, outbox_message_id):
-    if not _operator(request):
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
+    _operator(request)
     message = OutboxMessage.objects.select_related("clinic").filter(pk=outbox_message_id).first()
     if message is None:
         raise Http404
@@ -285,8 +278,7 @@ def ops_outbox_message_page(request, outbox_message_id):
 
 
 def ops_outbox_message_html(request, outbox_message_id):
-    if not _operator(request):
-        raise Http404
+    _operator(request)
     message = OutboxMessage.objects.filter(pk=outbox_message_id).first()
     if message is None:
         raise Http404

@@ -264,11 +264,9 @@ TOKEN_ROUTES: dict[str, Token] = {
 
 @dataclass(frozen=True)
 class Console:
-    """Who is refused and how (as the product answers today), and what the address's id names."""
+    """A console page (404 to everyone but an operator) and what the address's id names."""
 
     make: Callable | None = None  # factory(world) -> the instance whose pk is the route's id
-    anonymous: str = "404"  # "404" or "sign-in"
-    signed_in: str = "404"  # a non-operator's answer: "404" or "403"
     post: dict | None = None  # what the operator posts to succeed
 
 
@@ -288,13 +286,10 @@ CONSOLE_ROUTES: dict[str, Console] = {
     "ops/clinics/<uuid:clinic_id>/tier/": Console(
         make=lambda w: w.clinic_a, post={"tier": "enterprise"}
     ),
-    # The platform outbox refuses signed-in non-operators with 403 and asks strangers to sign in
-    # (its HTML frame answers them 404); the rest of the console answers 404 to both.
-    "ops/outbox/": Console(anonymous="sign-in", signed_in="403"),
-    "ops/outbox/<uuid:outbox_message_id>/": Console(
-        make=_outbox_message, anonymous="sign-in", signed_in="403"
-    ),
-    "ops/outbox/<uuid:outbox_message_id>/html": Console(make=_outbox_message, signed_in="403"),
+    # The platform outbox is part of the console: 404 to anyone but an operator, like the rest.
+    "ops/outbox/": Console(),
+    "ops/outbox/<uuid:outbox_message_id>/": Console(make=_outbox_message),
+    "ops/outbox/<uuid:outbox_message_id>/html": Console(make=_outbox_message),
 }
 
 
