@@ -24,7 +24,8 @@ S = Appointment.Status
 
 
 def board_changed(clinic, *, event: str, appointment_id=None) -> None:
-    """Open boards of the clinic reload their rows (ids and states only; no health data)."""
+    """Open boards of the clinic reload their rows (ids and states only; no health data). Status
+    changes need no call here: scheduling's events refresh the boards after commit."""
     payload = {"event": event, "clinic_id": str(clinic.pk)}
     if appointment_id:
         payload["appointment_id"] = str(appointment_id)
@@ -120,8 +121,6 @@ def barcode_scan(
         actor=actor,
         fields=["code", "outcome"],
     )
-    if checked_in:
-        board_changed(clinic, event="appointment.checked_in", appointment_id=appointment.pk)
     return ScanResult(scan=scan, patient=patient, appointment=appointment, checked_in=checked_in)
 
 
@@ -162,7 +161,6 @@ def walk_in_register(
     )
     if check_in and slot.start - now <= dt.timedelta(hours=2):
         appointment = scheduling.appointment_check_in(appointment=appointment, actor=actor, now=now)
-    board_changed(clinic, event="appointment.booked", appointment_id=appointment.pk)
     return patient, appointment
 
 
@@ -188,7 +186,6 @@ def phone_booking(
         now=now,
         source_channel="phone",
     )
-    board_changed(clinic, event="appointment.booked", appointment_id=appointment.pk)
     return appointment
 
 
@@ -227,5 +224,4 @@ def board_action(
         raise InvalidInput(
             _("Unknown action."), fields={"action": ", ".join([*ACTIONS, "cancel", "move"])}
         )
-    board_changed(clinic, event=f"appointment.{action}", appointment_id=result.pk)
     return result

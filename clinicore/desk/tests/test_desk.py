@@ -349,3 +349,47 @@ def test_phone_booking_finds_the_caller_by_reservation_code(world, desk, client)
         "/c/clinic-a/desk/phone-booking/", {"q": appt.reservation_code.lower()}
     ).content.decode()
     assert world.patient_a.full_name in page and "Next free:" in page
+
+
+@pytest.fixture
+def board_sends(monkeypatch):
+    """Every live message sent to a clinic's board topic, in order."""
+    from clinicore.core import live
+
+    sent = []
+    monkeypatch.setattr(
+        live, "live_send_now", lambda group, payload: sent.append((group, payload["event"]))
+    )
+    return sent
+
+
+def test_each_desk_change_refreshes_open_boards_exactly_once(
+    world, desk, morning, board_sends, django_capture_on_commit_callbacks
+):
+    from clinicore.core.live import live_group
+
+    board = live_group("board", str(desk.clinic.pk))
+    receptionist = world.member("a", Role.RECEPTIONIST).user
+    appt = desk.book(world.patient_a, 8, 30)
+    board_sends.clear()
+    morning.move_to(dt.datetime(2026, 3, 10, 8, 20, tzinfo=IST))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.barcode_scan(clinic=desk.clinic, actor=receptionist, code=world.patient_a.barcode)
+    assert board_sends == [(board, "appointment.checked_in")]
+    board_sends.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.board_action(
+            clinic=desk.clinic, actor=receptionist, appointment=appt, action="start"
+        )
+    assert board_sends == [(board, "appointment.in_progress")]
+    board_sends.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.phone_booking(
+            clinic=desk.clinic,
+            actor=receptionist,
+            patient=world.other_patient_a,
+            service=desk.service,
+            practitioner=desk.doctor,
+            start=dt.datetime(2026, 3, 10, 11, tzinfo=IST),
+        )
+    assert board_sends == [(board, "appointment.booked")]
