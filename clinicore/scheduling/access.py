@@ -2,6 +2,8 @@
 
 import uuid
 
+from django.utils.translation import gettext as _
+
 from clinicore.clinics.models import Membership
 from clinicore.core.errors import NotFound
 from clinicore.scheduling.models import (
@@ -33,7 +35,7 @@ def service_get_for_clinic(*, clinic, service_id, active_only: bool = False) -> 
         clinic=clinic,
         pk=service_id,
         code="service_not_found",
-        message="Service not found.",
+        message=_("Service not found."),
         **filters,
     )
 
@@ -44,11 +46,11 @@ def practitioner_get_for_clinic(*, clinic, practitioner_id) -> Membership:
         clinic=clinic,
         pk=practitioner_id,
         code="practitioner_not_found",
-        message="Practitioner not found.",
+        message=_("Practitioner not found."),
         is_active=True,
     )
     if not member.is_practitioner:
-        raise NotFound("Practitioner not found.", code="practitioner_not_found")
+        raise NotFound(_("Practitioner not found."), code="practitioner_not_found")
     return member
 
 
@@ -62,7 +64,7 @@ def appointment_get_for_clinic(*, clinic, appointment_id, patient_user=None) -> 
         clinic=clinic,
         pk=appointment_id,
         code="appointment_not_found",
-        message="Appointment not found.",
+        message=_("Appointment not found."),
         **filters,
     )
     if appointment.status in (
@@ -70,7 +72,7 @@ def appointment_get_for_clinic(*, clinic, appointment_id, patient_user=None) -> 
         Appointment.Status.RELEASED,
         Appointment.Status.EXPIRED,
     ):
-        raise NotFound("Appointment not found.", code="appointment_not_found")
+        raise NotFound(_("Appointment not found."), code="appointment_not_found")
     return appointment
 
 
@@ -83,14 +85,14 @@ def hold_get_for_clinic(*, clinic, hold_id, patient_user=None) -> Appointment:
         clinic=clinic,
         pk=hold_id,
         code="hold_not_found",
-        message="Hold not found.",
+        message=_("Hold not found."),
         **filters,
     )
 
 
 def series_get_for_clinic(*, clinic, series_id) -> Series:
     return _get(
-        Series, clinic=clinic, pk=series_id, code="series_not_found", message="Series not found."
+        Series, clinic=clinic, pk=series_id, code="series_not_found", message=_("Series not found.")
     )
 
 
@@ -100,7 +102,7 @@ def time_off_get_for_clinic(*, clinic, time_off_id) -> TimeOff:
         clinic=clinic,
         pk=time_off_id,
         code="time_off_not_found",
-        message="Time off not found.",
+        message=_("Time off not found."),
     )
 
 
@@ -110,7 +112,7 @@ def closure_get_for_clinic(*, clinic, closure_id) -> ClinicClosure:
         clinic=clinic,
         pk=closure_id,
         code="closure_not_found",
-        message="Closure not found.",
+        message=_("Closure not found."),
     )
 
 
@@ -120,7 +122,7 @@ def override_get_for_clinic(*, clinic, override_id) -> ScheduleOverride:
         clinic=clinic,
         pk=override_id,
         code="override_not_found",
-        message="Override not found.",
+        message=_("Override not found."),
     )
 
 
@@ -133,6 +135,6 @@ def waitlist_entry_get_for_clinic(*, clinic, entry_id, patient_user=None) -> Wai
         clinic=clinic,
         pk=entry_id,
         code="waitlist_entry_not_found",
-        message="Waitlist entry not found.",
+        message=_("Waitlist entry not found."),
         **filters,
     )

@@ -6,6 +6,7 @@ from datetime import date, time, timedelta
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Header, Query
 
 from clinicore.api.pagination import PageParams, page_of, paginate
@@ -100,12 +101,13 @@ def _date_range(clinic, start_date: date | None, end_date: date | None) -> tuple
     last = end_date or first + timedelta(days=selectors.DEFAULT_RANGE_DAYS - 1)
     if last < first:
         raise InvalidInput(
-            "end_date is before start_date.", fields={"end_date": "Before start_date."}
+            _("end_date is before start_date."), fields={"end_date": _("Before start_date.")}
         )
     if (last - first).days >= selectors.MAX_RANGE_DAYS:
+        days = {"days": selectors.MAX_RANGE_DAYS}
         raise InvalidInput(
-            f"Ask for at most {selectors.MAX_RANGE_DAYS} days at a time.",
-            fields={"end_date": f"At most {selectors.MAX_RANGE_DAYS} days after start_date."},
+            _("Ask for at most %(days)s days at a time.") % days,
+            fields={"end_date": _("At most %(days)s days after start_date.") % days},
         )
     return first, last
 
@@ -580,7 +582,7 @@ def update_appointment(request, appointment_id: uuid.UUID, payload: AppointmentU
     appointment = _appointment(request, appointment_id)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     if not sees_clinical(request) and ({"symptoms", "notes"} & set(data)):
-        raise Forbidden("Your role cannot record clinical details.")
+        raise Forbidden(_("Your role cannot record clinical details."))
     return _respond(
         request,
         services.appointment_update(appointment=appointment, actor=request.auth.user, **data),

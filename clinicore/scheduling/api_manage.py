@@ -10,6 +10,7 @@ import uuid
 from datetime import date, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query
 
 from clinicore.api.pagination import PageParams, page_of, paginate
@@ -201,7 +202,7 @@ def rotate_feed(request, practitioner_id: uuid.UUID):
 def rotate_my_feed(request):
     membership = request.auth.membership
     if membership is None:
-        raise Forbidden("Only staff members have a calendar feed.")
+        raise Forbidden(_("Only staff members have a calendar feed."))
     feed = services.calendar_feed_rotate(
         clinic=acting_clinic(request), actor=request.auth.user, practitioner=membership
     )

@@ -1,6 +1,8 @@
 """Who is calling the scheduling API: the clinic they act for, whether they are a patient
 booking for themselves, and whether they may see clinical details."""
 
+from django.utils.translation import gettext as _
+
 from clinicore.clinics.permissions import Perm, role_has
 from clinicore.core.errors import Forbidden, InvalidInput, NotFound
 from clinicore.patients.access import patient_get_for_clinic
@@ -10,7 +12,9 @@ from clinicore.patients.models import Patient
 def acting_clinic(request):
     clinic = request.auth.clinic
     if clinic is None:
-        raise Forbidden("Choose the clinic you act for (sign in with a clinic, or send X-Clinic).")
+        raise Forbidden(
+            _("Choose the clinic you act for (sign in with a clinic, or send X-Clinic).")
+        )
     return clinic
 
 
@@ -37,11 +41,11 @@ def acting_patient(request, clinic, patient_id) -> Patient:
         ).first()
         if patient is None:
             raise NotFound(
-                "You have no patient record at this clinic yet.", code="patient_not_found"
+                _("You have no patient record at this clinic yet."), code="patient_not_found"
             )
         return patient
     if patient_id is None:
-        raise InvalidInput("Choose the patient.", fields={"patient_id": "Required."})
+        raise InvalidInput(_("Choose the patient."), fields={"patient_id": _("Required.")})
     return patient_get_for_clinic(clinic=clinic, patient_id=patient_id)
 
 

@@ -4,6 +4,7 @@ offer goes to and what it says, and what a "1"/"2" reply to a reminder does."""
 import re
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from clinicore.core.errors import NotFound
 from clinicore.notifications.hooks import Subject, reply_handler, subject_resolver
@@ -48,7 +49,7 @@ def appointment_subject(*, clinic, subject_id) -> Subject:
         .first()
     )
     if appointment is None:
-        raise NotFound("Appointment not found.", code="appointment_not_found")
+        raise NotFound(_("Appointment not found."), code="appointment_not_found")
     return Subject(
         recipient=_recipient(appointment.patient),
         context=_context(appointment),
@@ -62,7 +63,7 @@ def waitlist_subject(*, clinic, subject_id) -> Subject:
     entry = access.waitlist_entry_get_for_clinic(clinic=clinic, entry_id=subject_id)
     hold = entry.offered_hold
     if hold is None:
-        raise NotFound("No offer on this waitlist entry.", code="no_offer")
+        raise NotFound(_("No offer on this waitlist entry."), code="no_offer")
     context = _context(hold)
     context["expires_at"] = hold.hold_expires_at
     return Subject(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinicore.clinics.models import Membership, Room
 from clinicore.core.audit import audit_record
@@ -21,7 +23,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.IN_PROGRESS: frozenset({S.COMPLETED}),
 }
 
-SLOT_TAKEN = "This time is no longer available; choose another slot."
+# Lazy: read when raised, in the language of whoever is refused then.
+SLOT_TAKEN = gettext_lazy("This time is no longer available; choose another slot.")
 
 
 def _audit(action: str, obj, *, actor, fields=()) -> None:
@@ -74,7 +77,7 @@ def _room_check(*, clinic, room_id, start, end, now, exclude_id=None) -> None:
     room = Room.objects.select_for_update().filter(clinic=clinic, pk=room_id, is_active=True)
     if not list(room.values_list("pk", flat=True)):
         raise InvalidInput(
-            "Choose a room of this clinic.", fields={"room_id": "Not a room of this clinic."}
+            _("Choose a room of this clinic."), fields={"room_id": _("Not a room of this clinic.")}
         )
     taken = (
         Appointment.objects.filter(
@@ -84,7 +87,7 @@ def _room_check(*, clinic, room_id, start, end, now, exclude_id=None) -> None:
         .exists()
     )
     if taken:
-        raise Conflict("This room is taken at that time.", code="room_taken")
+        raise Conflict(_("This room is taken at that time."), code="room_taken")
 
 
 def _room_of_hours(clinic, practitioner: Membership, start, end):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.clinics.models import Membership
 from clinicore.core.codes import short_code
@@ -89,27 +90,29 @@ def _check_fits(
         )
         if av.fits(working, occupied_start, occupied_end) is None:
             raise Conflict(
-                "The practitioner does not work at this time.", code="outside_working_hours"
+                _("The practitioner does not work at this time."), code="outside_working_hours"
             )
         raise Conflict(SLOT_TAKEN, code="slot_unavailable")
     if enforce_rules:
         earliest, latest = selectors.notice_window(service, now)
         if start < earliest:
             raise Conflict(
-                f"This service needs {service.min_notice_minutes} minutes' notice.",
+                _("This service needs %(minutes)s minutes' notice.")
+                % {"minutes": service.min_notice_minutes},
                 code="notice_too_short",
             )
         if start > latest:
             raise Conflict(
-                f"This service can be booked up to {service.booking_window_days} days ahead.",
+                _("This service can be booked up to %(days)s days ahead.")
+                % {"days": service.booking_window_days},
                 code="beyond_booking_window",
             )
         step = timedelta(minutes=clinic.slot_step_minutes or 15)
         if (start - (span.anchor or span.start)) % step:
             raise InvalidInput(
-                "Choose one of the offered slot times.",
+                _("Choose one of the offered slot times."),
                 code="not_a_slot",
-                fields={"start": "Not a slot start."},
+                fields={"start": _("Not a slot start.")},
             )
     return span
 
@@ -128,7 +131,7 @@ def _check_patient(
         same_person |= Q(patient__user_id=patient.user_id)
     if overlapping.filter(same_person).exists():
         raise Conflict(
-            "The patient already has an appointment at this time.", code="patient_overlap"
+            _("The patient already has an appointment at this time."), code="patient_overlap"
         )
     if count_limit:
         limit = selectors.booking_rules(clinic).max_open_per_patient
@@ -141,7 +144,8 @@ def _check_patient(
         )
         if open_count >= limit:
             raise Conflict(
-                f"A patient can have at most {limit} upcoming appointments at this clinic.",
+                _("A patient can have at most %(limit)s upcoming appointments at this clinic.")
+                % {"limit": limit},
                 code="patient_limit_reached",
             )
 
@@ -162,7 +166,7 @@ def _insert(appointment: Appointment) -> Appointment:
             if "reservation_code" in text:
                 continue
             raise Conflict(SLOT_TAKEN, code="slot_unavailable") from exc
-    raise Conflict("Could not assign a reservation code; try again.", code="retry")
+    raise Conflict(_("Could not assign a reservation code; try again."), code="retry")
 
 
 def _claim(
@@ -187,24 +191,26 @@ def _claim(
         or practitioner.clinic_id != clinic.pk
         or service.clinic_id != clinic.pk
     ):
-        raise InvalidInput("Patient, practitioner and service must belong to this clinic.")
+        raise InvalidInput(_("Patient, practitioner and service must belong to this clinic."))
     if not service.is_active:
-        raise Conflict("This service is not offered any more.", code="service_inactive")
+        raise Conflict(_("This service is not offered any more."), code="service_inactive")
     if not service.practitioners.filter(pk=practitioner.pk).exists():
         raise InvalidInput(
-            "This practitioner does not offer this service.",
-            fields={"practitioner_id": "Does not offer it."},
+            _("This practitioner does not offer this service."),
+            fields={"practitioner_id": _("Does not offer it.")},
         )
     if not patient.is_active:
-        raise Conflict("This patient record is deactivated.", code="patient_inactive")
+        raise Conflict(_("This patient record is deactivated."), code="patient_inactive")
     slot_mode = av.combine_modes(service.mode, mode)
     if slot_mode is None:
+        # The mode is named as the API spells it (in_person, video, either).
         raise InvalidInput(
-            f"This service is not offered as {mode}.", fields={"mode": "Not offered."}
+            _("This service is not offered as %(mode)s.") % {"mode": mode},
+            fields={"mode": _("Not offered.")},
         )
     if timezone.is_naive(start):
         raise InvalidInput(
-            "Times must include a UTC offset.", fields={"start": "Include a UTC offset."}
+            _("Times must include a UTC offset."), fields={"start": _("Include a UTC offset.")}
         )
     start = start.astimezone(UTC)
     end = start + service.duration
@@ -232,7 +238,7 @@ def _claim(
     final_mode = av.combine_modes(service.mode, span.mode, mode)
     if final_mode is None:
         raise Conflict(
-            "The practitioner does not see patients in this mode at this time.",
+            _("The practitioner does not see patients in this mode at this time."),
             code="mode_unavailable",
         )
     if final_mode == av.EITHER:
@@ -335,7 +341,7 @@ def appointment_book(
     (created=False) and a different request under the same key is refused."""
     unknown = set(details) - set(DETAIL_FIELDS)
     if unknown:
-        raise InvalidInput(fields={k: "Unknown field." for k in sorted(unknown)})
+        raise InvalidInput(fields={k: _("Unknown field.") for k in sorted(unknown)})
     now = now or timezone.now()
     for _attempt in range(2):
         try:
@@ -352,7 +358,10 @@ def appointment_book(
                     if existing is not None:
                         if existing.request_hash != request_hash:
                             raise InvalidInput(
-                                "This Idempotency-Key was used with a different request; use a new key.",
+                                _(
+                                    "This Idempotency-Key was used with a different request; "
+                                    "use a new key."
+                                ),
                                 code="idempotency_key_reused",
                             )
                         return existing.appointment, False
@@ -389,7 +398,7 @@ def appointment_book(
                 raise
             continue
     raise Conflict(
-        "The same request is being processed; retry shortly.", code="idempotency_in_progress"
+        _("The same request is being processed; retry shortly."), code="idempotency_in_progress"
     )
 
 
@@ -428,8 +437,8 @@ def _book(
     else:
         if practitioner is None or start is None:
             raise InvalidInput(
-                "Choose a practitioner and a start time.",
-                fields={"practitioner_id": "Required.", "start": "Required."},
+                _("Choose a practitioner and a start time."),
+                fields={"practitioner_id": _("Required."), "start": _("Required.")},
             )
         appointment = _claim(
             clinic=clinic,
@@ -461,7 +470,7 @@ def _book_period(
     `requested` until the clinic confirms (it may move the time before confirming)."""
     if period not in Appointment.Period.values or date is None:
         raise InvalidInput(
-            "Choose a date and a period.", fields={"period": "morning, afternoon or evening."}
+            _("Choose a date and a period."), fields={"period": "morning, afternoon or evening."}
         )
     slots, offering = selectors.available_slots(
         clinic=clinic,
@@ -497,7 +506,11 @@ def _book_period(
             if exc.code in ("patient_overlap", "patient_limit_reached"):
                 raise
             continue
-    raise Conflict(f"No {period} time is left on {date.isoformat()}.", code="period_full")
+    raise Conflict(
+        _("No %(period)s time is left on %(date)s.")
+        % {"period": Appointment.Period(period).label.lower(), "date": date.isoformat()},
+        code="period_full",
+    )
 
 
 # --- Holds (pay-first bookings) -------------------------------------------------------------------
@@ -523,7 +536,7 @@ def hold_create(
     now = now or timezone.now()
     minutes = minutes or selectors.booking_rules(clinic).hold_minutes
     if not 1 <= minutes <= 24 * 60:
-        raise InvalidInput("A hold lasts 1 minute to 24 hours.", fields={"minutes": "1–1440."})
+        raise InvalidInput(_("A hold lasts 1 minute to 24 hours."), fields={"minutes": "1–1440."})
     hold = _claim(
         clinic=clinic,
         actor=actor,
@@ -557,7 +570,7 @@ def hold_release(*, clinic, actor, hold: Appointment) -> Appointment:
     """Gives a held slot back at once (payment abandoned). Releasing twice is harmless."""
     hold = _hold_locked(hold)
     if hold.clinic_id != clinic.pk:
-        raise InvalidInput("This hold belongs to another clinic.")
+        raise InvalidInput(_("This hold belongs to another clinic."))
     if hold.status == S.HELD:
         hold.status = S.RELEASED
         hold.save(update_fields=["status", "updated_at"])
@@ -565,7 +578,8 @@ def hold_release(*, clinic, actor, hold: Appointment) -> Appointment:
         _on_commit(_offer_freed_time, hold.pk)
     elif hold.status not in (S.RELEASED, S.EXPIRED):
         raise Conflict(
-            f"This hold was already turned into an appointment ({hold.get_status_display()}).",
+            _("This hold was already turned into an appointment (%(status)s).")
+            % {"status": hold.get_status_display()},
             code="hold_converted",
         )
     return hold
@@ -586,18 +600,21 @@ def hold_convert_to_appointment(
     still free; otherwise 409 `hold_expired`."""
     now = now or timezone.now()
     if status not in (S.SCHEDULED, S.CONFIRMED, S.REQUESTED):
-        raise InvalidInput("A hold becomes a requested, scheduled or confirmed appointment.")
+        raise InvalidInput(_("A hold becomes a requested, scheduled or confirmed appointment."))
     unknown = set(details) - {"kind", "reason_for_visit", "symptoms", "notes", "source_channel"}
     if unknown:
-        raise InvalidInput(fields={k: "Unknown field." for k in sorted(unknown)})
+        raise InvalidInput(fields={k: _("Unknown field.") for k in sorted(unknown)})
     _lock_practitioners(hold.practitioner_id)
     hold = _hold_locked(hold)
     if hold.clinic_id != clinic.pk:
-        raise InvalidInput("This hold belongs to another clinic.")
+        raise InvalidInput(_("This hold belongs to another clinic."))
     if hold.status != S.HELD:
         if hold.hold_expires_at and hold.status in (S.SCHEDULED, S.CONFIRMED, S.REQUESTED):
             return hold  # converted already (a repeated payment webhook)
-        raise Conflict(f"This hold is {hold.get_status_display().lower()}.", code="hold_not_live")
+        raise Conflict(
+            _("This hold is %(status)s.") % {"status": hold.get_status_display().lower()},
+            code="hold_not_live",
+        )
     if hold.hold_expires_at <= now:
         # Still ours only if nobody else took the time meanwhile (they would have expired it).
         clash = Appointment.objects.filter(
@@ -607,7 +624,7 @@ def hold_convert_to_appointment(
             occupied_end__gt=hold.occupied_start,
         ).exclude(pk=hold.pk)
         if clash.exists():
-            raise Conflict("The hold expired and the time was taken.", code="hold_expired")
+            raise Conflict(_("The hold expired and the time was taken."), code="hold_expired")
     for key, value in details.items():
         setattr(hold, key, value)
     hold.status = status
@@ -637,7 +654,10 @@ def hold_details_set(
     hold becomes the appointment). Added for the portal's pay-first booking."""
     hold = Appointment.objects.select_for_update().get(pk=hold.pk)
     if hold.status != S.HELD:
-        raise Conflict(f"This hold is {hold.get_status_display().lower()}.", code="hold_not_live")
+        raise Conflict(
+            _("This hold is %(status)s.") % {"status": hold.get_status_display().lower()},
+            code="hold_not_live",
+        )
     hold.reason_for_visit = (reason_for_visit or "")[:500]
     hold.symptoms = (symptoms or "")[:2000]
     fields = ["reason_for_visit", "symptoms", "updated_at"]

@@ -7,6 +7,7 @@ from datetime import datetime, time
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clinicore.clinics.models import Membership, Room
 from clinicore.core.audit import audit_record
@@ -50,25 +51,34 @@ SERVICE_FIELDS = (
 def _service_clean(clinic, data: dict) -> dict:
     errors = {}
     if "duration_minutes" in data and not (5 <= data["duration_minutes"] <= MAX_DURATION_MINUTES):
-        errors["duration_minutes"] = f"Between 5 and {MAX_DURATION_MINUTES} minutes."
+        errors["duration_minutes"] = _("Between %(low)s and %(high)s minutes.") % {
+            "low": 5,
+            "high": MAX_DURATION_MINUTES,
+        }
     for name in ("buffer_before_minutes", "buffer_after_minutes"):
         if name in data and not (0 <= data[name] <= MAX_BUFFER_MINUTES):
-            errors[name] = f"Between 0 and {MAX_BUFFER_MINUTES} minutes."
+            errors[name] = _("Between %(low)s and %(high)s minutes.") % {
+                "low": 0,
+                "high": MAX_BUFFER_MINUTES,
+            }
     if "booking_window_days" in data and not (1 <= data["booking_window_days"] <= 730):
-        errors["booking_window_days"] = "Between 1 and 730 days."
+        errors["booking_window_days"] = _("Between %(low)s and %(high)s days.") % {
+            "low": 1,
+            "high": 730,
+        }
     if "mode" in data and data["mode"] not in Mode.values:
         errors["mode"] = "One of " + ", ".join(Mode.values) + "."
     if "currency" in data:
         data["currency"] = (data["currency"] or clinic.currency).upper()
         if data["currency"] not in CURRENCIES:
-            errors["currency"] = "Unsupported currency."
+            errors["currency"] = _("Unsupported currency.")
     if "price" in data and not errors.get("currency"):
         if data["price"] < 0:
-            errors["price"] = "Cannot be negative."
+            errors["price"] = _("Cannot be negative.")
         else:
             data["price"] = quantize(data["price"], data.get("currency") or clinic.currency)
     if errors:
-        raise InvalidInput("Some service fields are invalid.", fields=errors)
+        raise InvalidInput(_("Some service fields are invalid."), fields=errors)
     return data
 
 
@@ -77,8 +87,8 @@ def _practitioners(clinic, ids) -> list[Membership]:
     found = list(selectors.practitioners_of(clinic).filter(pk__in=ids))
     if len(found) != len(ids):
         raise InvalidInput(
-            "Some practitioners are not practitioners of this clinic.",
-            fields={"practitioner_ids": "Unknown practitioner."},
+            _("Some practitioners are not practitioners of this clinic."),
+            fields={"practitioner_ids": _("Unknown practitioner.")},
         )
     return found
 
@@ -87,11 +97,11 @@ def _practitioners(clinic, ids) -> list[Membership]:
 def service_create(*, clinic, actor, practitioner_ids=(), **data: Any) -> Service:
     unknown = set(data) - set(SERVICE_FIELDS)
     if unknown:
-        raise InvalidInput(fields={k: "Unknown field." for k in sorted(unknown)})
+        raise InvalidInput(fields={k: _("Unknown field.") for k in sorted(unknown)})
     data.setdefault("currency", clinic.currency)
     data = _service_clean(clinic, data)
     if Service.objects.filter(clinic=clinic, name=data.get("name", "")).exists():
-        raise Conflict("A service with this name exists.", code="service_name_taken")
+        raise Conflict(_("A service with this name exists."), code="service_name_taken")
     service = Service.objects.create(clinic=clinic, **data)
     service.practitioners.set(_practitioners(clinic, practitioner_ids))
     _audit("service.create", service, actor=actor, fields=[*data, "practitioners"])
@@ -102,7 +112,7 @@ def service_create(*, clinic, actor, practitioner_ids=(), **data: Any) -> Servic
 def service_update(*, service: Service, actor, practitioner_ids=None, **data: Any) -> Service:
     unknown = set(data) - set(SERVICE_FIELDS)
     if unknown:
-        raise InvalidInput(fields={k: "Unknown field." for k in sorted(unknown)})
+        raise InvalidInput(fields={k: _("Unknown field.") for k in sorted(unknown)})
     data = _service_clean(service.clinic, data)
     if (
         "name" in data
@@ -110,7 +120,7 @@ def service_update(*, service: Service, actor, practitioner_ids=None, **data: An
         .exclude(pk=service.pk)
         .exists()
     ):
-        raise Conflict("A service with this name exists.", code="service_name_taken")
+        raise Conflict(_("A service with this name exists."), code="service_name_taken")
     changed = [k for k, v in data.items() if getattr(service, k) != v]
     for k in changed:
         setattr(service, k, data[k])
@@ -140,7 +150,8 @@ def _ranges_clean(ranges: list[dict]) -> None:
     for i, r in enumerate(ranges):
         if r["start_time"] >= r["end_time"]:
             raise InvalidInput(
-                "Each range must start before it ends.", fields={f"ranges.{i}": "Start after end."}
+                _("Each range must start before it ends."),
+                fields={f"ranges.{i}": _("Start after end.")},
             )
         by_day.setdefault(r.get("weekday", r.get("date")), []).append(
             (r["start_time"], r["end_time"])
@@ -150,7 +161,8 @@ def _ranges_clean(ranges: list[dict]) -> None:
         for (_s1, e1), (s2, _e2) in zip(items, items[1:], strict=False):
             if s2 < e1:
                 raise InvalidInput(
-                    f"Ranges overlap on {day}.", fields={"ranges": "Ranges of one day overlap."}
+                    _("Ranges overlap on %(day)s.") % {"day": day},
+                    fields={"ranges": _("Ranges of one day overlap.")},
                 )
 
 
@@ -166,31 +178,31 @@ def working_hours_replace(
     for i, r in enumerate(ranges):
         if not 0 <= r["weekday"] <= 6:
             raise InvalidInput(
-                "Weekday is 0 (Monday) to 6 (Sunday).", fields={f"ranges.{i}.weekday": "0–6."}
+                _("Weekday is 0 (Monday) to 6 (Sunday)."), fields={f"ranges.{i}.weekday": "0–6."}
             )
         if r.get("mode", Mode.EITHER) not in Mode.values:
-            raise InvalidInput("Unknown mode.", fields={f"ranges.{i}.mode": "Unknown mode."})
+            raise InvalidInput(_("Unknown mode."), fields={f"ranges.{i}.mode": _("Unknown mode.")})
         if r.get("branch_id") and not clinic_branch_exists(clinic, r["branch_id"]):
             raise InvalidInput(
-                "Unknown branch.", fields={f"ranges.{i}.branch_id": "Unknown branch."}
+                _("Unknown branch."), fields={f"ranges.{i}.branch_id": _("Unknown branch.")}
             )
         if r.get("room_id"):
             room_branch = rooms.get(str(r["room_id"]))
             if room_branch is None:
                 raise InvalidInput(
-                    "Choose a room of this clinic.",
-                    fields={f"ranges.{i}.room_id": "Not a room of this clinic."},
+                    _("Choose a room of this clinic."),
+                    fields={f"ranges.{i}.room_id": _("Not a room of this clinic.")},
                 )
             if r.get("branch_id") and str(r["branch_id"]) != room_branch:
                 raise InvalidInput(
-                    "The room is in another branch.",
-                    fields={f"ranges.{i}.room_id": "Not in this range's branch."},
+                    _("The room is in another branch."),
+                    fields={f"ranges.{i}.room_id": _("Not in this range's branch.")},
                 )
             r["branch_id"] = room_branch
         if r.get("room_id") and r.get("mode") == Mode.VIDEO:
             raise InvalidInput(
-                "A video-only range has no room.",
-                fields={f"ranges.{i}.room_id": "Video visits take no room."},
+                _("A video-only range has no room."),
+                fields={f"ranges.{i}.room_id": _("Video visits take no room.")},
             )
     WorkingHours.objects.filter(clinic=clinic, practitioner=practitioner).delete()
     rows = WorkingHours.objects.bulk_create(
@@ -242,7 +254,7 @@ def override_set(
     _ranges_clean([{**r, "date": date} for r in ranges])
     for i, r in enumerate(ranges):
         if r.get("mode", Mode.EITHER) not in Mode.values:
-            raise InvalidInput("Unknown mode.", fields={f"ranges.{i}.mode": "Unknown mode."})
+            raise InvalidInput(_("Unknown mode."), fields={f"ranges.{i}.mode": _("Unknown mode.")})
     ScheduleOverride.objects.filter(clinic=clinic, practitioner=practitioner, date=date).delete()
     rows = [
         ScheduleOverride(
@@ -278,7 +290,9 @@ def time_off_create(
     *, clinic, actor, practitioner: Membership, start: datetime, end: datetime, reason: str = ""
 ) -> TimeOff:
     if start >= end:
-        raise InvalidInput("Time off must start before it ends.", fields={"end": "Before start."})
+        raise InvalidInput(
+            _("Time off must start before it ends."), fields={"end": _("Before start.")}
+        )
     row = TimeOff.objects.create(
         clinic=clinic, practitioner=practitioner, start=start, end=end, reason=reason
     )
@@ -296,10 +310,13 @@ def time_off_delete(*, time_off: TimeOff, actor) -> None:
 def closure_create(*, clinic, actor, start_date, end_date, name: str) -> ClinicClosure:
     if start_date > end_date:
         raise InvalidInput(
-            "A closure must start on or before its last day.", fields={"end_date": "Before start."}
+            _("A closure must start on or before its last day."),
+            fields={"end_date": _("Before start.")},
         )
     if (end_date - start_date).days > 366:
-        raise InvalidInput("A closure is at most a year long.", fields={"end_date": "Too long."})
+        raise InvalidInput(
+            _("A closure is at most a year long."), fields={"end_date": _("Too long.")}
+        )
     row = ClinicClosure.objects.create(
         clinic=clinic, start_date=start_date, end_date=end_date, name=name
     )
@@ -315,7 +332,7 @@ def closure_delete(*, closure: ClinicClosure, actor) -> None:
 
 @transaction.atomic
 def booking_rules_update(*, clinic, actor, **data) -> BookingRules:
-    rules, _ = BookingRules.objects.get_or_create(clinic=clinic)
+    rules, _created = BookingRules.objects.get_or_create(clinic=clinic)
     for key, value in data.items():
         setattr(rules, key, value)
     rules.save()
@@ -329,10 +346,10 @@ def booking_rules_update(*, clinic, actor, **data) -> BookingRules:
 @transaction.atomic
 def calendar_feed_rotate(*, clinic, actor, practitioner: Membership) -> CalendarFeed:
     """Issues a new private feed token (the old URL stops working)."""
-    feed, _ = CalendarFeed.objects.get_or_create(
+    feed, created = CalendarFeed.objects.get_or_create(
         practitioner=practitioner, defaults={"clinic": clinic, "token": secrets.token_urlsafe(32)}
     )
-    if not _:
+    if not created:
         feed.token = secrets.token_urlsafe(32)
         feed.save(update_fields=["token", "updated_at"])
     _audit("calendar_feed.rotate", feed, actor=actor, fields=["token"])

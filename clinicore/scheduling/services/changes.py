@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinicore.clinics.models import Membership
 from clinicore.core.audit import audit_record
@@ -45,23 +47,45 @@ def holds_expire(*, now: datetime | None = None) -> int:
 # --- Changes and the status machine -------------------------------------------------------------
 
 
-def _require(appointment: Appointment, target: str, verb: str) -> None:
+# Whole sentences per move, so that each language can say them its own way (lazy: read when
+# raised, in the language of whoever is refused then).
+CANNOT_BE = {
+    S.CANCELLED: gettext_lazy("This appointment is %(status)s; it cannot be cancelled."),
+    S.RESCHEDULED: gettext_lazy("This appointment is %(status)s; it cannot be rescheduled."),
+    S.CONFIRMED: gettext_lazy("This appointment is %(status)s; it cannot be confirmed."),
+    S.CHECKED_IN: gettext_lazy("This appointment is %(status)s; it cannot be checked in."),
+    S.IN_PROGRESS: gettext_lazy("This appointment is %(status)s; it cannot be started."),
+    S.COMPLETED: gettext_lazy("This appointment is %(status)s; it cannot be checked out."),
+    S.NO_SHOW: gettext_lazy("This appointment is %(status)s; it cannot be marked as a no-show."),
+}
+PAST_CUTOFF = {
+    S.CANCELLED: gettext_lazy(
+        "Appointments can be cancelled online up to %(hours)s hours before they start; "
+        "please call the clinic."
+    ),
+    S.RESCHEDULED: gettext_lazy(
+        "Appointments can be rescheduled online up to %(hours)s hours before they start; "
+        "please call the clinic."
+    ),
+}
+
+
+def _require(appointment: Appointment, target: str) -> None:
     if target not in TRANSITIONS.get(appointment.status, frozenset()):
         raise Conflict(
-            f"This appointment is {appointment.get_status_display().lower()}; it cannot be {verb}.",
+            CANNOT_BE[target] % {"status": appointment.get_status_display().lower()},
             code="invalid_transition",
             fields={"status": appointment.status},
         )
 
 
-def _cutoff(appointment: Appointment, *, as_patient: bool, now: datetime, verb: str) -> None:
+def _cutoff(appointment: Appointment, *, as_patient: bool, now: datetime, target: str) -> None:
     if not as_patient:
         return
     cutoff = appointment.start - timedelta(hours=appointment.service.cancellation_cutoff_hours)
     if now > cutoff:
         raise Conflict(
-            f"Appointments can be {verb} online up to {appointment.service.cancellation_cutoff_hours} hours "
-            "before they start; please call the clinic.",
+            PAST_CUTOFF[target] % {"hours": appointment.service.cancellation_cutoff_hours},
             code="cancellation_cutoff_passed",
         )
 
@@ -70,16 +94,17 @@ def _cutoff(appointment: Appointment, *, as_patient: bool, now: datetime, verb: 
 def appointment_update(*, appointment: Appointment, actor, **details) -> Appointment:
     unknown = set(details) - {"kind", "reason_for_visit", "symptoms", "notes", "room_id"}
     if unknown:
-        raise InvalidInput(fields={k: "Unknown field." for k in sorted(unknown)})
+        raise InvalidInput(fields={k: _("Unknown field.") for k in sorted(unknown)})
     appointment = _locked(appointment)
     if appointment.status not in Appointment.OPEN:
         raise Conflict(
-            f"This appointment is {appointment.get_status_display().lower()}; it cannot be changed.",
+            _("This appointment is %(status)s; it cannot be changed.")
+            % {"status": appointment.get_status_display().lower()},
             code="invalid_transition",
             fields={"status": appointment.status},
         )
     if details.get("kind") and details["kind"] not in Appointment.Kind.values:
-        raise InvalidInput(fields={"kind": "Unknown type."})
+        raise InvalidInput(fields={"kind": _("Unknown type.")})
     if details.get("room_id") and details["room_id"] != appointment.room_id:
         _room_check(
             clinic=appointment.clinic,
@@ -109,8 +134,8 @@ def appointment_cancel(
 ) -> Appointment:
     now = now or timezone.now()
     appointment = _locked(appointment)
-    _require(appointment, S.CANCELLED, "cancelled")
-    _cutoff(appointment, as_patient=as_patient, now=now, verb="cancelled")
+    _require(appointment, S.CANCELLED)
+    _cutoff(appointment, as_patient=as_patient, now=now, target=S.CANCELLED)
     appointment.status = S.CANCELLED
     appointment.cancellation_reason = (reason or "")[:500]
     appointment.cancelled_at = now
@@ -136,8 +161,8 @@ def appointment_reschedule(
     by `rescheduled_from`, same series) takes the new time; both in one transaction."""
     now = now or timezone.now()
     old = _locked(appointment)
-    _require(old, S.RESCHEDULED, "rescheduled")
-    _cutoff(old, as_patient=as_patient, now=now, verb="rescheduled")
+    _require(old, S.RESCHEDULED)
+    _cutoff(old, as_patient=as_patient, now=now, target=S.RESCHEDULED)
     practitioner = practitioner or old.practitioner
     old.status = S.RESCHEDULED
     old.save(update_fields=["status", "updated_at"])
@@ -182,13 +207,12 @@ def _transition(
     *,
     actor,
     target: str,
-    verb: str,
     stamp: str | None,
     now: datetime | None,
 ) -> Appointment:
     now = now or timezone.now()
     appointment = _locked(appointment)
-    _require(appointment, target, verb)
+    _require(appointment, target)
     appointment.status = target
     fields = ["status", "updated_at"]
     if stamp:
@@ -209,7 +233,6 @@ def appointment_confirm(
         appointment,
         actor=actor,
         target=S.CONFIRMED,
-        verb="confirmed",
         stamp="confirmed_at",
         now=now,
     )
@@ -225,7 +248,6 @@ def appointment_check_in(
         appointment,
         actor=actor,
         target=S.CHECKED_IN,
-        verb="checked in",
         stamp="checked_in_at",
         now=now,
     )
@@ -235,9 +257,7 @@ def appointment_check_in(
 def appointment_start(
     *, appointment: Appointment, actor, now: datetime | None = None
 ) -> Appointment:
-    return _transition(
-        appointment, actor=actor, target=S.IN_PROGRESS, verb="started", stamp="started_at", now=now
-    )
+    return _transition(appointment, actor=actor, target=S.IN_PROGRESS, stamp="started_at", now=now)
 
 
 @transaction.atomic
@@ -248,7 +268,6 @@ def appointment_check_out(
         appointment,
         actor=actor,
         target=S.COMPLETED,
-        verb="checked out",
         stamp="checked_out_at",
         now=now,
     )
@@ -258,9 +277,7 @@ def appointment_check_out(
 def appointment_no_show(
     *, appointment: Appointment, actor, now: datetime | None = None
 ) -> Appointment:
-    appointment = _transition(
-        appointment, actor=actor, target=S.NO_SHOW, verb="marked as a no-show", stamp=None, now=now
-    )
+    appointment = _transition(appointment, actor=actor, target=S.NO_SHOW, stamp=None, now=now)
     events.appointment_no_show(appointment)
     return appointment
 

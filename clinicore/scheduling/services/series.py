@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.clinics.models import Membership
 from clinicore.core.errors import Conflict, InvalidInput
@@ -44,9 +45,11 @@ def series_create(
     """Books every occurrence or none: a clash on any date answers 409 naming the dates."""
     now = now or timezone.now()
     if not 2 <= occurrences <= 52:
-        raise InvalidInput("A series has 2 to 52 occurrences.", fields={"occurrences": "2–52."})
+        raise InvalidInput(_("A series has 2 to 52 occurrences."), fields={"occurrences": "2–52."})
     if not 1 <= interval_days <= 90:
-        raise InvalidInput("Occurrences are 1 to 90 days apart.", fields={"interval_days": "1–90."})
+        raise InvalidInput(
+            _("Occurrences are 1 to 90 days apart."), fields={"interval_days": "1–90."}
+        )
     series = Series.objects.create(
         clinic=clinic,
         patient=patient,
@@ -86,7 +89,8 @@ def series_create(
             clashes.append(f"{day.isoformat()} ({exc.message})")
     if clashes:
         raise Conflict(
-            "These occurrences cannot be booked: " + "; ".join(clashes), code="series_clash"
+            _("These occurrences cannot be booked: %(clashes)s") % {"clashes": "; ".join(clashes)},
+            code="series_clash",
         )
     _audit(
         "series.create", series, actor=actor, fields=["occurrences", "interval_days", "first_start"]
@@ -109,7 +113,7 @@ def series_update(*, series: Series, actor, now: datetime | None = None, **detai
     now = now or timezone.now()
     unknown = set(details) - {"kind", "reason_for_visit", "notes"}
     if unknown:
-        raise InvalidInput(fields={k: "Unknown field." for k in sorted(unknown)})
+        raise InvalidInput(fields={k: _("Unknown field.") for k in sorted(unknown)})
     for appointment in series_future(series, now):
         appointment_update(appointment=appointment, actor=actor, **details)
     _audit("series.update", series, actor=actor, fields=details.keys())

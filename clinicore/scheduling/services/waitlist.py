@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.clinics.models import Membership
 from clinicore.core.errors import Conflict, InvalidInput
@@ -45,12 +46,13 @@ def waitlist_join(
 ) -> WaitlistEntry:
     if earliest_date > latest_date:
         raise InvalidInput(
-            "The earliest date must not be after the latest.",
-            fields={"latest_date": "Before earliest."},
+            _("The earliest date must not be after the latest."),
+            fields={"latest_date": _("Before earliest.")},
         )
     if appointment is not None and appointment.patient_id != patient.pk:
         raise InvalidInput(
-            "That appointment is someone else's.", fields={"appointment_id": "Not this patient's."}
+            _("That appointment is someone else's."),
+            fields={"appointment_id": _("Not this patient's.")},
         )
     if WaitlistEntry.objects.filter(
         clinic=clinic,
@@ -59,7 +61,7 @@ def waitlist_join(
         status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED],
     ).exists():
         raise Conflict(
-            "The patient is already on the waitlist for this service.", code="already_waiting"
+            _("The patient is already on the waitlist for this service."), code="already_waiting"
         )
     entry = WaitlistEntry.objects.create(
         clinic=clinic,
@@ -85,7 +87,8 @@ def waitlist_cancel(*, entry: WaitlistEntry, actor) -> WaitlistEntry:
     entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.status in (WaitlistEntry.Status.BOOKED, WaitlistEntry.Status.CANCELLED):
         raise Conflict(
-            f"This waitlist entry is {entry.get_status_display().lower()}.",
+            _("This waitlist entry is %(status)s.")
+            % {"status": entry.get_status_display().lower()},
             code="invalid_transition",
         )
     if entry.offered_hold_id:
@@ -188,14 +191,14 @@ def waitlist_accept(*, entry: WaitlistEntry, actor, now: datetime | None = None)
     now = now or timezone.now()
     entry = WaitlistEntry.objects.select_for_update().select_related("clinic").get(pk=entry.pk)
     if entry.status != WaitlistEntry.Status.OFFERED or entry.offered_hold_id is None:
-        raise Conflict("There is no open offer on this waitlist entry.", code="no_offer")
+        raise Conflict(_("There is no open offer on this waitlist entry."), code="no_offer")
     hold = Appointment.objects.get(pk=entry.offered_hold_id)
     if hold.status != S.HELD or hold.hold_expires_at <= now:
         entry.status = WaitlistEntry.Status.WAITING
         entry.offered_hold = None
         entry.save(update_fields=["status", "offered_hold", "updated_at"])
         raise Conflict(
-            "The offer has expired; you are still on the waitlist.", code="offer_expired"
+            _("The offer has expired; you are still on the waitlist."), code="offer_expired"
         )
     previous = entry.appointment
     if previous is not None and previous.status in Appointment.OPEN:
