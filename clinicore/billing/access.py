@@ -2,15 +2,17 @@
 
 import uuid
 
+from django.utils.translation import gettext as _
+
 from clinicore.billing.models import Invoice, Payment, PaymentSession
 from clinicore.core.errors import NotFound
 
 
-def _uuid(value, what: str):
+def _uuid(value, message: str, code: str):
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise NotFound(f"{what} not found.", code=f"{what.lower()}_not_found") from None
+        raise NotFound(message, code=code) from None
 
 
 def invoice_get_for_clinic(*, clinic, invoice_id, lock: bool = False) -> Invoice:
@@ -18,9 +20,11 @@ def invoice_get_for_clinic(*, clinic, invoice_id, lock: bool = False) -> Invoice
     if lock:
         qs = qs.select_for_update()
     try:
-        return qs.get(clinic=clinic, pk=_uuid(invoice_id, "Invoice"))
+        return qs.get(
+            clinic=clinic, pk=_uuid(invoice_id, _("Invoice not found."), "invoice_not_found")
+        )
     except Invoice.DoesNotExist:
-        raise NotFound("Invoice not found.", code="invoice_not_found") from None
+        raise NotFound(_("Invoice not found."), code="invoice_not_found") from None
 
 
 def invoice_get_for_patient_user(*, user, invoice_id, clinic=None) -> Invoice:
@@ -32,18 +36,18 @@ def invoice_get_for_patient_user(*, user, invoice_id, clinic=None) -> Invoice:
     if clinic is not None:
         qs = qs.filter(clinic=clinic)
     try:
-        return qs.get(pk=_uuid(invoice_id, "Invoice"))
+        return qs.get(pk=_uuid(invoice_id, _("Invoice not found."), "invoice_not_found"))
     except Invoice.DoesNotExist:
-        raise NotFound("Invoice not found.", code="invoice_not_found") from None
+        raise NotFound(_("Invoice not found."), code="invoice_not_found") from None
 
 
 def payment_get_for_clinic(*, clinic, payment_id) -> Payment:
     try:
         return Payment.objects.select_related("invoice__patient", "clinic").get(
-            clinic=clinic, pk=_uuid(payment_id, "Payment")
+            clinic=clinic, pk=_uuid(payment_id, _("Payment not found."), "payment_not_found")
         )
     except Payment.DoesNotExist:
-        raise NotFound("Payment not found.", code="payment_not_found") from None
+        raise NotFound(_("Payment not found."), code="payment_not_found") from None
 
 
 def payment_get_for_patient_user(*, user, payment_id, clinic=None) -> Payment:
@@ -53,9 +57,9 @@ def payment_get_for_patient_user(*, user, payment_id, clinic=None) -> Payment:
     if clinic is not None:
         qs = qs.filter(clinic=clinic)
     try:
-        return qs.get(pk=_uuid(payment_id, "Payment"))
+        return qs.get(pk=_uuid(payment_id, _("Payment not found."), "payment_not_found"))
     except Payment.DoesNotExist:
-        raise NotFound("Payment not found.", code="payment_not_found") from None
+        raise NotFound(_("Payment not found."), code="payment_not_found") from None
 
 
 def session_get_by_token(token: str) -> PaymentSession:
@@ -65,7 +69,7 @@ def session_get_by_token(token: str) -> PaymentSession:
             token=token
         )
     except PaymentSession.DoesNotExist:
-        raise NotFound("This checkout does not exist.", code="session_not_found") from None
+        raise NotFound(_("This checkout does not exist."), code="session_not_found") from None
 
 
 def session_get_for_patient_user(*, user, token: str) -> PaymentSession:
@@ -76,4 +80,4 @@ def session_get_for_patient_user(*, user, token: str) -> PaymentSession:
             token=token, payment__invoice__patient__user=user
         )
     except PaymentSession.DoesNotExist:
-        raise NotFound("This checkout does not exist.", code="session_not_found") from None
+        raise NotFound(_("This checkout does not exist."), code="session_not_found") from None

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Query
 
 from clinicore.api.pagination import PageParams, page_of, paginate
@@ -62,8 +63,8 @@ def _key(request) -> str:
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 120:
         raise InvalidInput(
-            "The Idempotency-Key is at most 120 characters.",
-            fields={"Idempotency-Key": "Too long."},
+            _("The Idempotency-Key is at most 120 characters."),
+            fields={"Idempotency-Key": _("Too long.")},
         )
     return key
 
@@ -134,7 +135,7 @@ def create_invoice(request, payload: InvoiceIn):
         practitioner = Membership.objects.filter(clinic=clinic, pk=payload.practitioner_id).first()
         if practitioner is None:
             raise InvalidInput(
-                "No such practitioner at this clinic.", fields={"practitioner_id": "Unknown."}
+                _("No such practitioner at this clinic."), fields={"practitioner_id": _("Unknown.")}
             )
     invoice = services.invoice_create(
         clinic=clinic,
@@ -242,8 +243,8 @@ def payments_report(
     date_from = date_from or date_to - datetime.timedelta(days=29)
     if date_from > date_to or (date_to - date_from).days > 366:
         raise InvalidInput(
-            "Choose a range of at most a year, start before end.",
-            fields={"date_from": "Bad range."},
+            _("Choose a range of at most a year, start before end."),
+            fields={"date_from": _("Bad range.")},
         )
     return selectors.payment_report(clinic=clinic, date_from=date_from, date_to=date_to)
 
@@ -399,10 +400,10 @@ def verify_payment(request, payload: VerifyIn):
             qs = qs.filter(invoice__patient__user=request.auth.user)
         payment = qs.first()
         if payment is None:
-            raise NotFound("Payment not found.", code="payment_not_found")
+            raise NotFound(_("Payment not found."), code="payment_not_found")
     else:
         raise InvalidInput(
-            "Send payment_id or razorpay_order_id.", fields={"payment_id": "Required."}
+            _("Send payment_id or razorpay_order_id."), fields={"payment_id": _("Required.")}
         )
     return gateway.payment_verify(
         clinic=payment.clinic, payment=payment, data=payload.dict(), actor=_actor(request)
@@ -495,7 +496,7 @@ def payment_receipt(request, payment_id: uuid.UUID):
     payment = _payment(request, payment_id)
     if payment.status not in Payment.SETTLED_STATUSES:
         raise NotFound(
-            "There is no receipt until the payment is completed.", code="receipt_not_found"
+            _("There is no receipt until the payment is completed."), code="receipt_not_found"
         )
     return _pdf(receipt_pdf(payment), f"receipt-{payment.receipt_number}.pdf")
 
@@ -554,7 +555,7 @@ def _own_patient(request, clinic):
 
     patient = Patient.objects.filter(clinic=clinic, user=request.auth.user, is_active=True).first()
     if patient is None:
-        raise NotFound("You have no patient record at this clinic.", code="patient_not_found")
+        raise NotFound(_("You have no patient record at this clinic."), code="patient_not_found")
     return patient
 
 
@@ -574,10 +575,10 @@ def book_pay_first(request, payload: PayFirstBookingIn):
 
     clinic = request.auth.clinic
     if clinic is None:
-        raise InvalidInput("Choose the clinic (sign in for a clinic).", code="clinic_required")
+        raise InvalidInput(_("Choose the clinic (sign in for a clinic)."), code="clinic_required")
     if _staff(request, Perm.BILLING_WRITE):
         if payload.patient_id is None:
-            raise InvalidInput("Say which patient.", fields={"patient_id": "Required."})
+            raise InvalidInput(_("Say which patient."), fields={"patient_id": _("Required.")})
         patient = patient_get_for_clinic(clinic=clinic, patient_id=payload.patient_id)
     else:
         patient = _own_patient(request, clinic)
@@ -587,8 +588,8 @@ def book_pay_first(request, payload: PayFirstBookingIn):
     ).first()
     if service is None or practitioner is None:
         raise InvalidInput(
-            "Unknown service or practitioner.",
-            fields={"service_id": "Unknown.", "practitioner_id": "Unknown."},
+            _("Unknown service or practitioner."),
+            fields={"service_id": _("Unknown."), "practitioner_id": _("Unknown.")},
         )
     session = booking_checkout_start(
         clinic=clinic,
@@ -629,14 +630,14 @@ def cancel_with_refund(request, appointment_id: uuid.UUID, payload: CancelIn):
     clinic = request.auth.clinic
     staff = _staff(request, Perm.SCHEDULE_BOOK)
     if clinic is None:
-        raise NotFound("Appointment not found.", code="appointment_not_found")
+        raise NotFound(_("Appointment not found."), code="appointment_not_found")
     appointment = appointment_get_for_clinic(
         clinic=clinic,
         appointment_id=appointment_id,
         patient_user=None if staff else request.auth.user,
     )
     if payload.refund_amount is not None and not _staff(request, Perm.BILLING_REFUND):
-        raise Forbidden("Your role cannot choose a refund amount.")
+        raise Forbidden(_("Your role cannot choose a refund amount."))
     appointment, refunds = appointment_cancel_with_refund(
         clinic=clinic,
         appointment=appointment,

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.billing import gateway, services
 from clinicore.billing.models import Invoice, InvoiceLine, Payment, PaymentSession, Refund
@@ -49,7 +50,9 @@ def booking_checkout_start(
             existing.session.replayed = True
             return existing.session
     if service.price <= 0:
-        raise InvalidInput("This service is free; book it without paying.", code="nothing_to_pay")
+        raise InvalidInput(
+            _("This service is free; book it without paying."), code="nothing_to_pay"
+        )
     rules = services.billing_settings_for(clinic)
     hold = scheduling.hold_create(
         clinic=clinic,
@@ -111,7 +114,7 @@ def booking_payment_completed(*, session: PaymentSession, payment: Payment) -> N
     except Conflict:
         try:
             with transaction.atomic():
-                appointment, _ = scheduling.appointment_book(
+                appointment, _created = scheduling.appointment_book(
                     clinic=hold.clinic,
                     actor=None,
                     patient=hold.patient,
@@ -154,7 +157,7 @@ def appointment_cancel_with_refund(
     amount; patients get the policy. Refunds go out after commit, through the gateway that took the money."""
     if refund_amount is not None and as_patient:
         raise InvalidInput(
-            "Only staff can choose a refund amount.", fields={"refund_amount": "Staff only."}
+            _("Only staff can choose a refund amount."), fields={"refund_amount": _("Staff only.")}
         )
     now = timezone.now()
     planned: list[tuple[Payment, Decimal]] = []

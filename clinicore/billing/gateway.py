@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.billing import services
 from clinicore.billing.gateways.base import (
@@ -74,9 +75,9 @@ def gateway_account_set(
 ) -> GatewayAccount:
     if provider not in (Provider.STRIPE, Provider.RAZORPAY):
         raise InvalidInput(
-            "Only Stripe and Razorpay take credentials.", fields={"provider": "Unknown."}
+            _("Only Stripe and Razorpay take credentials."), fields={"provider": _("Unknown.")}
         )
-    account, _ = GatewayAccount.objects.select_for_update().get_or_create(
+    account, _created = GatewayAccount.objects.select_for_update().get_or_create(
         clinic=clinic, provider=provider
     )
     account.public_key = public_key.strip()[:200]
@@ -95,6 +96,13 @@ def gateway_account_set(
         fields=["public_key", "secret_key", "webhook_secret", "is_active"],
     )
     return account
+
+
+def _said(exc: GatewayError) -> str:
+    """A gateway's refusal in the reader's language. Gateways mark their own sentences with
+    `gettext_noop`, so what is recorded (`GatewayCall.error`, a failed payment's reason) stays in
+    English for whoever reads the records; a provider's own words pass through as they came."""
+    return _(exc.message) if exc.message else ""
 
 
 def _call_start(
@@ -141,13 +149,13 @@ def checkout_start(
     provider = provider or rules.default_provider
     if provider not in CHECKOUT_PROVIDERS:
         raise InvalidInput(
-            "Choose sandbox, stripe, razorpay or upi.",
-            fields={"provider": "Not a checkout gateway."},
+            _("Choose sandbox, stripe, razorpay or upi."),
+            fields={"provider": _("Not a checkout gateway.")},
         )
     try:
         gateway = gateway_get(provider)
     except GatewayError as exc:
-        raise InvalidInput(exc.message, fields={"provider": "Unknown."}) from exc
+        raise InvalidInput(_said(exc), fields={"provider": _("Unknown.")}) from exc
     scoped = services.idempotency_scope(actor, idempotency_key)
 
     # 1. Lock the invoice and record the attempt, committed before anything leaves.
@@ -236,7 +244,7 @@ def checkout_start(
             _call_finish(call, ok=False, error=exc)
             services.payment_fail(payment=payment, reason=exc.message)
         raise ProviderUnavailable(
-            exc.message, retryable=exc.retryable, code="gateway_error"
+            _said(exc), retryable=exc.retryable, code="gateway_error"
         ) from exc
 
     # 3. Record the answer.
@@ -269,13 +277,14 @@ def _replay(existing: Payment, invoice: Invoice, amount) -> PaymentSession:
     )
     if existing.invoice_id != invoice.pk or not same_amount:
         raise Conflict(
-            "This Idempotency-Key was used for a different payment.", code="idempotency_mismatch"
+            _("This Idempotency-Key was used for a different payment."),
+            code="idempotency_mismatch",
         )
     try:
         session = existing.session
     except PaymentSession.DoesNotExist:
         raise Conflict(
-            "This Idempotency-Key was used for a desk payment.", code="idempotency_mismatch"
+            _("This Idempotency-Key was used for a desk payment."), code="idempotency_mismatch"
         ) from None
     session.replayed = True
     return session
@@ -298,20 +307,22 @@ def payment_verify(*, clinic, payment: Payment, data: dict, actor=None) -> Payme
     except SignatureInvalid as exc:
         _call_finish(call, ok=False, error=GatewayError(str(exc), retryable=False))
         raise InvalidInput(
-            "The payment signature does not verify.", code="signature_invalid"
+            _("The payment signature does not verify."), code="signature_invalid"
         ) from exc
     except GatewayError as exc:
         _call_finish(call, ok=False, error=exc)
         if exc.retryable:
-            raise ProviderUnavailable(exc.message, retryable=True, code="gateway_error") from exc
-        raise InvalidInput(exc.message, code="verify_failed") from exc
+            raise ProviderUnavailable(_said(exc), retryable=True, code="gateway_error") from exc
+        raise InvalidInput(_said(exc), code="verify_failed") from exc
     _call_finish(call, ok=True, response={"kind": notice.kind, "order": notice.provider_order_id})
     if (
         notice.provider_order_id
         and payment.provider_order_id
         and notice.provider_order_id != payment.provider_order_id
     ):
-        raise InvalidInput("This confirmation belongs to another payment.", code="payment_mismatch")
+        raise InvalidInput(
+            _("This confirmation belongs to another payment."), code="payment_mismatch"
+        )
     if notice.kind == "payment.completed":
         problem = notice_mismatch(payment, notice)
         if problem:
@@ -329,13 +340,17 @@ def payment_verify(*, clinic, payment: Payment, data: dict, actor=None) -> Payme
 
 
 def notice_mismatch(payment: Payment, notice: PaymentNotice) -> str:
-    """Why a gateway's statement does not match the payment we asked for ('' when it does)."""
+    """Why a gateway's statement does not match the payment we asked for ('' when it does), in
+    the active language."""
     if notice.currency and notice.currency != payment.currency:
-        return f"Currency {notice.currency} does not match {payment.currency}."
+        return _("Currency %(paid)s does not match %(asked)s.") % {
+            "paid": notice.currency,
+            "asked": payment.currency,
+        }
     if notice.amount_minor is not None and notice.amount_minor != to_minor(
         payment.amount, payment.currency
     ):
-        return "The amount paid does not match the amount asked."
+        return _("The amount paid does not match the amount asked.")
     return ""
 
 
@@ -351,12 +366,13 @@ def refund_issue(
     """Refunds (part of) a completed payment through the gateway that took it."""
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Say why the money is refunded.", fields={"reason": "Required."})
+        raise InvalidInput(_("Say why the money is refunded."), fields={"reason": _("Required.")})
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk, clinic=clinic)
         if locked.status not in (Payment.Status.COMPLETED, Payment.Status.PARTIALLY_REFUNDED):
             raise Conflict(
-                f"A {locked.get_status_display().lower()} payment cannot be refunded.",
+                _("A %(status)s payment cannot be refunded.")
+                % {"status": locked.get_status_display().lower()},
                 code="payment_not_refundable",
             )
         pending = sum(
@@ -368,13 +384,14 @@ def refund_issue(
         else:
             if isinstance(amount, float):
                 raise InvalidInput(
-                    "Send amounts as decimal strings.", fields={"amount": "Not a decimal."}
+                    _("Send amounts as decimal strings."), fields={"amount": _("Not a decimal.")}
                 )
             value = quantize(Decimal(str(amount)), locked.currency)
         if value <= 0 or value > available:
             raise InvalidInput(
-                f"At most {available} {locked.currency} can be refunded.",
-                fields={"amount": "More than what can be refunded."},
+                _("At most %(amount)s %(currency)s can be refunded.")
+                % {"amount": available, "currency": locked.currency},
+                fields={"amount": _("More than what can be refunded.")},
             )
         refund = Refund.objects.create(
             clinic=clinic,
@@ -417,7 +434,7 @@ def refund_issue(
             _call_finish(call, ok=False, error=exc)
             services.refund_settle(refund=refund, succeeded=False, response={"error": exc.message})
         raise ProviderUnavailable(
-            exc.message, retryable=exc.retryable, code="gateway_error"
+            _said(exc), retryable=exc.retryable, code="gateway_error"
         ) from exc
     with transaction.atomic():
         _call_finish(call, ok=True, response=result.raw)

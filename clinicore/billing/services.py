@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinicore.billing import totals as totals_mod
 from clinicore.billing.models import (
@@ -82,7 +83,7 @@ def billing_settings_update(*, clinic, actor, **changes) -> BillingSettings:
     }
     unknown = set(changes) - allowed
     if unknown:
-        raise InvalidInput(fields={name: "Unknown field." for name in sorted(unknown)})
+        raise InvalidInput(fields={name: _("Unknown field.") for name in sorted(unknown)})
     current = billing_settings_for(clinic)
     current = BillingSettings.objects.select_for_update().get(pk=current.pk)
     if "default_provider" in changes and changes["default_provider"] not in {
@@ -92,12 +93,12 @@ def billing_settings_update(*, clinic, actor, **changes) -> BillingSettings:
         Provider.UPI,
     }:
         raise InvalidInput(
-            "Choose sandbox, stripe, razorpay or upi.",
-            fields={"default_provider": "Not a checkout gateway."},
+            _("Choose sandbox, stripe, razorpay or upi."),
+            fields={"default_provider": _("Not a checkout gateway.")},
         )
     if "refund_late_percent" in changes and not 0 <= changes["refund_late_percent"] <= 100:
         raise InvalidInput(
-            "A refund percent is between 0 and 100.", fields={"refund_late_percent": "0–100."}
+            _("A refund percent is between 0 and 100."), fields={"refund_late_percent": "0–100."}
         )
     for name, value in changes.items():
         setattr(current, name, value)
@@ -112,10 +113,12 @@ def billing_settings_update(*, clinic, actor, **changes) -> BillingSettings:
 def _line_input(data: dict, currency: str) -> totals_mod.LineInput:
     unknown = set(data) - LINE_FIELDS
     if unknown:
-        raise InvalidInput(fields={f"lines.{name}": "Unknown field." for name in sorted(unknown)})
+        raise InvalidInput(
+            fields={f"lines.{name}": _("Unknown field.") for name in sorted(unknown)}
+        )
     if not str(data.get("description", "")).strip():
         raise InvalidInput(
-            "Each line needs a description.", fields={"lines.description": "Required."}
+            _("Each line needs a description."), fields={"lines.description": _("Required.")}
         )
     try:
         return totals_mod.LineInput(
@@ -126,13 +129,16 @@ def _line_input(data: dict, currency: str) -> totals_mod.LineInput:
         )
     except (KeyError, ArithmeticError, ValueError) as exc:
         raise InvalidInput(
-            "Each line needs a quantity and a unit price.", fields={"lines": "Invalid amount."}
+            _("Each line needs a quantity and a unit price."),
+            fields={"lines": _("Invalid amount.")},
         ) from exc
 
 
 def _write_lines(invoice: Invoice, lines: list[dict], discount: Decimal) -> None:
     if not lines:
-        raise InvalidInput("An invoice needs at least one line.", fields={"lines": "Add a line."})
+        raise InvalidInput(
+            _("An invoice needs at least one line."), fields={"lines": _("Add a line.")}
+        )
     inputs = [_line_input(data, invoice.currency) for data in lines]
     try:
         computed = totals_mod.invoice_totals(inputs, currency=invoice.currency, discount=discount)
@@ -181,16 +187,18 @@ def invoice_create(
 ) -> Invoice:
     if patient.clinic_id != clinic.pk:
         raise InvalidInput(
-            "The patient is not a patient of this clinic.", fields={"patient_id": "Unknown."}
+            _("The patient is not a patient of this clinic."), fields={"patient_id": _("Unknown.")}
         )
     currency = (currency or clinic.currency).upper()
     if currency not in CURRENCIES:
         raise InvalidInput(
-            f"Currency {currency} is not supported.", fields={"currency": "Unsupported."}
+            _("Currency %(currency)s is not supported.") % {"currency": currency},
+            fields={"currency": _("Unsupported.")},
         )
     if practitioner is not None and practitioner.clinic_id != clinic.pk:
         raise InvalidInput(
-            "The practitioner does not work at this clinic.", fields={"practitioner_id": "Unknown."}
+            _("The practitioner does not work at this clinic."),
+            fields={"practitioner_id": _("Unknown.")},
         )
     invoice = Invoice.objects.create(
         clinic=clinic,
@@ -221,15 +229,19 @@ def invoice_update(*, invoice: Invoice, actor, **changes) -> Invoice:
     allowed = {"lines", "discount", "due_date", "notes", "practitioner"}
     unknown = set(changes) - allowed
     if unknown:
-        raise InvalidInput(fields={name: "Unknown field." for name in sorted(unknown)})
+        raise InvalidInput(fields={name: _("Unknown field.") for name in sorted(unknown)})
     if invoice.status in (Invoice.Status.VOID, Invoice.Status.REFUNDED, Invoice.Status.PAID):
         raise Conflict(
-            f"A {invoice.get_status_display().lower()} invoice cannot be changed.",
+            _("A %(status)s invoice cannot be changed.")
+            % {"status": invoice.get_status_display().lower()},
             code="invoice_closed",
         )
     if ({"lines", "discount"} & set(changes)) and invoice.status != Invoice.Status.DRAFT:
         raise Conflict(
-            "Lines and discount can change only while the invoice is a draft; void it and issue a new one.",
+            _(
+                "Lines and discount can change only while the invoice is a draft; "
+                "void it and issue a new one."
+            ),
             code="invoice_not_draft",
         )
     if "lines" in changes or "discount" in changes:
@@ -266,7 +278,7 @@ def invoice_update(*, invoice: Invoice, actor, **changes) -> Invoice:
 
 
 def _next_number(clinic, year: int) -> str:
-    counter, _ = InvoiceCounter.objects.get_or_create(clinic=clinic, year=year)
+    counter, _created = InvoiceCounter.objects.get_or_create(clinic=clinic, year=year)
     counter = InvoiceCounter.objects.select_for_update().get(pk=counter.pk)
     counter.last_number += 1
     counter.save(update_fields=["last_number", "updated_at"])
@@ -280,11 +292,12 @@ def invoice_issue(*, invoice: Invoice, actor) -> Invoice:
     invoice = Invoice.objects.select_for_update().select_related("clinic").get(pk=invoice.pk)
     if invoice.status != Invoice.Status.DRAFT:
         raise Conflict(
-            f"Only a draft can be issued; this invoice is {invoice.get_status_display().lower()}.",
+            _("Only a draft can be issued; this invoice is %(status)s.")
+            % {"status": invoice.get_status_display().lower()},
             code="invoice_not_draft",
         )
     if invoice.total <= 0:
-        raise Conflict("An invoice of zero cannot be issued.", code="invoice_empty")
+        raise Conflict(_("An invoice of zero cannot be issued."), code="invoice_empty")
     now = timezone.now()
     invoice.number = _next_number(invoice.clinic, _clinic_today(invoice.clinic).year)
     invoice.status = Invoice.Status.ISSUED
@@ -302,12 +315,13 @@ def invoice_void(*, invoice: Invoice, actor, reason: str = "") -> Invoice:
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status not in (Invoice.Status.DRAFT, Invoice.Status.ISSUED, Invoice.Status.OVERDUE):
         raise Conflict(
-            f"A {invoice.get_status_display().lower()} invoice cannot be voided; refund its payments first.",
+            _("A %(status)s invoice cannot be voided; refund its payments first.")
+            % {"status": invoice.get_status_display().lower()},
             code="invoice_not_voidable",
         )
     if invoice.payments.filter(status__in=Payment.SETTLED_STATUSES).exists():
         raise Conflict(
-            "This invoice has payments; refund them instead of voiding.",
+            _("This invoice has payments; refund them instead of voiding."),
             code="invoice_has_payments",
         )
     invoice.status = Invoice.Status.VOID
@@ -419,15 +433,15 @@ def payment_record_desk(
                 Decimal(amount), existing.currency
             ):
                 raise Conflict(
-                    "This Idempotency-Key was used for a different payment.",
+                    _("This Idempotency-Key was used for a different payment."),
                     code="idempotency_mismatch",
                 )
             return existing
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk, clinic=clinic)
     if method not in {Method.CASH, Method.CARD, Method.BANK_TRANSFER, Method.UPI}:
         raise InvalidInput(
-            "At the desk: cash, card, bank transfer or UPI.",
-            fields={"method": "Not a desk method."},
+            _("At the desk: cash, card, bank transfer or UPI."),
+            fields={"method": _("Not a desk method.")},
         )
     amount = _amount_for(invoice, amount)
     payment = Payment.objects.create(
@@ -454,20 +468,26 @@ def payment_record_desk(
 def _amount_for(invoice: Invoice, amount) -> Decimal:
     if not invoice.is_payable:
         raise Conflict(
-            f"This invoice is {invoice.get_status_display().lower()} and takes no payment.",
+            _("This invoice is %(status)s and takes no payment.")
+            % {"status": invoice.get_status_display().lower()},
             code="invoice_not_payable",
         )
     if amount is None:
         return invoice.balance_due
     if isinstance(amount, float):
-        raise InvalidInput("Send amounts as decimal strings.", fields={"amount": "Not a decimal."})
+        raise InvalidInput(
+            _("Send amounts as decimal strings."), fields={"amount": _("Not a decimal.")}
+        )
     value = quantize(Decimal(str(amount)), invoice.currency)
     if value <= 0:
-        raise InvalidInput("The amount must be more than zero.", fields={"amount": "Too small."})
+        raise InvalidInput(
+            _("The amount must be more than zero."), fields={"amount": _("Too small.")}
+        )
     if value > invoice.balance_due:
         raise InvalidInput(
-            f"The amount is more than the {invoice.balance_due} {invoice.currency} still due.",
-            fields={"amount": "More than the balance."},
+            _("The amount is more than the %(amount)s %(currency)s still due.")
+            % {"amount": invoice.balance_due, "currency": invoice.currency},
+            fields={"amount": _("More than the balance.")},
         )
     return value
 
@@ -585,16 +605,16 @@ def payment_confirm_utr(*, clinic, payment: Payment, utr: str, actor) -> Payment
     utr = "".join(ch for ch in (utr or "") if ch.isalnum())
     if not 10 <= len(utr) <= 22:
         raise InvalidInput(
-            "A UTR is 12 digits (10–22 letters or digits).", fields={"utr": "Not a UTR."}
+            _("A UTR is 12 digits (10–22 letters or digits)."), fields={"utr": _("Not a UTR.")}
         )
     if payment.clinic_id != clinic.pk:
-        raise InvalidInput("Unknown payment.")
+        raise InvalidInput(_("Unknown payment."))
     if payment.provider != Provider.UPI:
-        raise Conflict("Only UPI link payments are confirmed by UTR.", code="not_upi")
+        raise Conflict(_("Only UPI link payments are confirmed by UTR."), code="not_upi")
     if payment.status in Payment.SETTLED_STATUSES:
-        raise Conflict("This payment is already confirmed.", code="payment_already_completed")
+        raise Conflict(_("This payment is already confirmed."), code="payment_already_completed")
     if Payment.objects.filter(clinic=clinic, utr=utr).exclude(pk=payment.pk).exists():
-        raise Conflict("This UTR is already recorded for another payment.", code="utr_used")
+        raise Conflict(_("This UTR is already recorded for another payment."), code="utr_used")
     return payment_complete(
         payment=payment, utr=utr, method=Method.UPI, actor=actor, response={"confirmed_by": "staff"}
     )

@@ -6,6 +6,8 @@ Pure functions over Decimal amounts in one currency; floats are refused, currenc
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from clinicore.core.money import quantize
 
 ZERO = Decimal("0")
@@ -49,12 +51,14 @@ def line_totals(line: LineInput, currency: str) -> LineTotals:
     discount = quantize(_decimal(line.discount, "discount"), currency)
     rate = _decimal(line.tax_rate, "tax_rate")
     if quantity <= 0:
-        raise ValueError("Quantity must be more than zero.")
+        raise ValueError(_("Quantity must be more than zero."))
     if unit_price < 0 or discount < 0 or rate < 0 or rate > HUNDRED:
-        raise ValueError("Prices, discounts and tax rates cannot be negative; tax is at most 100%.")
+        raise ValueError(
+            _("Prices, discounts and tax rates cannot be negative; tax is at most 100%.")
+        )
     gross = quantize(quantity * unit_price, currency)
     if discount > gross:
-        raise ValueError("A line's discount cannot be more than the line's amount.")
+        raise ValueError(_("A line's discount cannot be more than the line's amount."))
     net = gross - discount
     tax = quantize(net * rate / HUNDRED, currency)
     return LineTotals(net_amount=net, tax_amount=tax, total=net + tax)
@@ -65,7 +69,7 @@ def invoice_totals(
 ) -> InvoiceTotals:
     discount = quantize(_decimal(discount, "discount"), currency)
     if discount < 0:
-        raise ValueError("The invoice discount cannot be negative.")
+        raise ValueError(_("The invoice discount cannot be negative."))
     computed = tuple(line_totals(line, currency) for line in lines)
     subtotal = sum(
         (quantize(_decimal(li.quantity, "quantity") * li.unit_price, currency) for li in lines),
@@ -75,7 +79,7 @@ def invoice_totals(
     tax_total = sum((lt.tax_amount for lt in computed), ZERO)
     before_discount = sum((lt.total for lt in computed), ZERO)
     if discount > before_discount:
-        raise ValueError("The invoice discount cannot be more than the invoice total.")
+        raise ValueError(_("The invoice discount cannot be more than the invoice total."))
     return InvoiceTotals(
         currency=currency,
         lines=computed,

@@ -13,6 +13,7 @@ import razorpay as razorpay_sdk
 import requests
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 from razorpay.errors import BadRequestError, SignatureVerificationError
 
 from clinicore.billing.gateways.base import (
@@ -29,7 +30,7 @@ from clinicore.billing.gateways.base import (
 
 def _client(credentials: Credentials) -> razorpay_sdk.Client:
     if not (credentials.public_key and credentials.secret_key):
-        raise GatewayError("Razorpay is not set up for this clinic.", retryable=False)
+        raise GatewayError(gettext_noop("Razorpay is not set up for this clinic."), retryable=False)
     return razorpay_sdk.Client(
         auth=(credentials.public_key, credentials.secret_key), base_url=settings.RAZORPAY_API_BASE
     )
@@ -41,11 +42,13 @@ def _call(fn, *args, **kwargs):
     except BadRequestError as exc:
         raise GatewayError(f"Razorpay: {exc}", retryable=False) from exc
     except (requests.ConnectionError, requests.Timeout) as exc:
-        raise GatewayError("Razorpay did not answer.", retryable=True) from exc
+        raise GatewayError(gettext_noop("Razorpay did not answer."), retryable=True) from exc
     except (razorpay_sdk.errors.ServerError, razorpay_sdk.errors.GatewayError) as exc:
         raise GatewayError(f"Razorpay: {exc}", retryable=True) from exc
     except ValueError as exc:  # a non-JSON answer
-        raise GatewayError("Razorpay gave an unreadable answer.", retryable=True) from exc
+        raise GatewayError(
+            gettext_noop("Razorpay gave an unreadable answer."), retryable=True
+        ) from exc
 
 
 def _payment_notice(event_id: str, event_type: str, payment: dict, kind: str) -> PaymentNotice:
@@ -132,7 +135,9 @@ class RazorpayGateway:
             },
         )
         if refund.get("status") == "failed":
-            raise GatewayError("Razorpay declined the refund.", retryable=False, response=refund)
+            raise GatewayError(
+                gettext_noop("Razorpay declined the refund."), retryable=False, response=refund
+            )
         return RefundResult(
             provider_refund_id=refund["id"],
             succeeded=refund.get("status") == "processed",
@@ -182,7 +187,7 @@ class RazorpayGateway:
         fields = ("razorpay_order_id", "razorpay_payment_id", "razorpay_signature")
         if not all(data.get(f) for f in fields):
             raise GatewayError(
-                "Send razorpay_order_id, razorpay_payment_id and razorpay_signature.",
+                gettext_noop("Send razorpay_order_id, razorpay_payment_id and razorpay_signature."),
                 retryable=False,
             )
         try:

@@ -12,6 +12,7 @@ import time
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from clinicore.billing.gateways.base import (
     CheckoutRequest,
@@ -92,7 +93,7 @@ class SandboxGateway:
         self, *, credentials, provider_payment_id, amount_minor, currency, reason, reference
     ):
         if not provider_payment_id:
-            raise GatewayError("The sandbox has no such payment.", retryable=False)
+            raise GatewayError(gettext_noop("The sandbox has no such payment."), retryable=False)
         return RefundResult(
             provider_refund_id="sbx_re_" + secrets.token_hex(10),
             succeeded=True,

@@ -5,6 +5,7 @@ The API base is `STRIPE_API_BASE` (a local fake server in tests); keys are per c
 
 import stripe as stripe_sdk
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from clinicore.billing.gateways.base import (
     CheckoutClosed,
@@ -21,7 +22,7 @@ from clinicore.billing.gateways.base import (
 
 def _client(credentials: Credentials) -> stripe_sdk.StripeClient:
     if not credentials.secret_key:
-        raise GatewayError("Stripe is not set up for this clinic.", retryable=False)
+        raise GatewayError(gettext_noop("Stripe is not set up for this clinic."), retryable=False)
     return stripe_sdk.StripeClient(
         credentials.secret_key,
         base_addresses={"api": settings.STRIPE_API_BASE},
@@ -119,7 +120,7 @@ class StripeGateway:
             raise _translate(exc) from exc
         if refund.status in {"failed", "canceled"}:
             raise GatewayError(
-                "Stripe declined the refund.",
+                gettext_noop("Stripe declined the refund."),
                 retryable=False,
                 response={"id": refund.id, "status": refund.status},
             )
@@ -197,7 +198,9 @@ class StripeGateway:
     def return_verify(self, *, credentials, data: dict) -> PaymentNotice:
         session_id = str(data.get("session_id", ""))
         if not session_id:
-            raise GatewayError("Send the Stripe Checkout Session id (session_id).", retryable=False)
+            raise GatewayError(
+                gettext_noop("Send the Stripe Checkout Session id (session_id)."), retryable=False
+            )
         try:
             session = _client(credentials).v1.checkout.sessions.retrieve(session_id)
         except stripe_sdk.StripeError as exc:
