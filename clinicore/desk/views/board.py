@@ -233,7 +233,7 @@ def phone_booking(request):
     if request.method == "POST" and request.POST.get("book"):
         try:
             if chosen_patient is None or service is None:
-                raise InvalidInput("Choose the patient and the service.")
+                raise InvalidInput(_("Choose the patient and the service."))
             practitioner = practitioner_get_for_clinic(
                 clinic=clinic, practitioner_id=request.POST.get("practitioner_id", "")
             )

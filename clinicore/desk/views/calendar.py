@@ -180,7 +180,7 @@ def schedule_edit(request):
                     note=post.get("note", "")[:200],
                 )
             else:
-                raise InvalidInput("Unknown change.")
+                raise InvalidInput(_("Unknown change."))
         messages.success(request, _("Schedule updated."))
     except ValueError:
         messages.error(request, _("Dates look like 2026-03-31."))

@@ -1,6 +1,8 @@
 """Any report by its name, range and grouping: what the report pages, exports and the custom
 report API build."""
 
+from django.utils.translation import gettext as _
+
 from clinicore.reports import periods as P
 from clinicore.reports.base import Report
 from clinicore.reports.selectors.appointments import appointments_report
@@ -29,7 +31,7 @@ def report_build(*, clinic, kind: str, start=None, end=None, group: str | None =
     from clinicore.core.errors import InvalidInput
 
     if kind not in REPORTS:
-        raise InvalidInput("Unknown report.", fields={"report": ", ".join(REPORTS)})
+        raise InvalidInput(_("Unknown report."), fields={"report": ", ".join(REPORTS)})
     rng = P.range_for(clinic, start, end)
     if kind == "staff-performance":
         return staff_performance_report(clinic=clinic, rng=rng)
