@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import pgcluster  # noqa: E402
 
-PRACTITIONERS = 4  # per clinic
+PRACTITIONERS = 4  # per clinic, at least: more when a clinic's share would not fit in two years
 PER_DAY = 8  # one visit an hour per practitioner: none ever overlap
 SERVICES = ["Consultation", "Cleaning", "Follow-up", "X-ray", "Whitening"]
 
@@ -81,8 +81,8 @@ def insert_select(model, exprs: dict, source_sql: str, params: dict) -> None:
 
 
 def build(patients: int, appointments: int, clinics: int):
-    """`clinics` clinics share the tables (as in production); each has PRACTITIONERS practitioners,
-    five services, patients/clinics patients, appointments/clinics appointments over about two
+    """`clinics` clinics share the tables (as in production); each has PRACTITIONERS practitioners
+    (or as many as its share of appointments needs to fit in about two years), five services, patients/clinics patients, appointments/clinics appointments over about two
     years (one an hour per practitioner, so none overlap) and 30% as many paid invoices."""
     from decimal import Decimal
 
@@ -95,6 +95,7 @@ def build(patients: int, appointments: int, clinics: int):
     from clinicore.patients.models import Patient
     from clinicore.scheduling.models import Appointment, Service
 
+    practitioners = max(PRACTITIONERS, -(-appointments // (clinics * PER_DAY * 730)))
     rows = [
         Clinic.objects.create(
             slug=f"bench-{c}", name=f"Bench Dental {c}", time_zone="Asia/Kolkata", currency="INR"
@@ -110,7 +111,7 @@ def build(patients: int, appointments: int, clinics: int):
                 title="Dr.",
                 user=make_user(f"dr{c}-{i}@bench.test", full_name=f"Doctor {c}-{i}"),
             )
-            for i in range(PRACTITIONERS)
+            for i in range(practitioners)
         ]
         services += [
             Service.objects.create(
@@ -123,7 +124,7 @@ def build(patients: int, appointments: int, clinics: int):
         "doctors": [str(d.pk) for d in doctors],
         "services": [str(s.pk) for s in services],
         "nc": clinics,
-        "prac": PRACTITIONERS,
+        "prac": practitioners,
         "per_clinic": patients // clinics,
         "per_day": PER_DAY,
     }
@@ -162,7 +163,7 @@ def build(patients: int, appointments: int, clinics: int):
             "id": "gen_random_uuid()",
             "clinic": "(%(clinics)s::uuid[])[c + 1]",
             "patient": "(SELECT id FROM pt WHERE pt.clinic_id = (%(clinics)s::uuid[])[c + 1] "
-            "AND rn = (m * 7919) %% %(per_clinic)s + 1)",
+            "AND rn = (m::bigint * 7919) %% %(per_clinic)s + 1)",
             "practitioner": "(%(doctors)s::uuid[])[c * %(prac)s + m %% %(prac)s + 1]",
             "service": "(%(services)s::uuid[])[c * 5 + (m / 7) %% 5 + 1]",
             "start": "s",
@@ -385,8 +386,11 @@ def main() -> int:
         import datetime as dt
 
         per = args.appointments // args.clinics
+        from clinicore.clinics.models import Membership
+
+        staff = Membership.objects.filter(clinic=clinic).count()
         print(
-            f"\nReports of one clinic ({per:,} appointments over two years, "
+            f"\nReports of one clinic ({per:,} appointments over two years, {staff} practitioners, "
             f"{args.patients // args.clinics:,} patients; median / p95 of {args.runs} runs, ms):"
         )
         for days, group in ((30, "day"), (365, "month")):
