@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Query, Schema
 from pydantic import Field
@@ -134,7 +135,8 @@ def _export_out(request, export: ReportExport) -> dict:
     summary="Custom report",
     description="Any report over any range and period. `format=json` answers with its "
     "summary and tables at once; `csv` or `pdf` queue a background export "
-    "(202) to poll at `GET /reports/export/{id}`.",
+    "(202) to poll at `GET /reports/export/{id}`. Titles, labels and column headings, and "
+    "the exported file's, are in the `Accept-Language` language; `report` stays the key.",
     openapi_extra=READ,
 )
 def custom(request, payload: CustomReportIn):
@@ -143,6 +145,7 @@ def custom(request, payload: CustomReportIn):
         export = services.report_export_request(
             clinic=clinic,
             actor=request.auth.user,
+            language=translation.get_language(),
             report=payload.report,
             format=payload.format,
             start=payload.start,

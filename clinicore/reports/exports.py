@@ -1,10 +1,44 @@
-"""Reports as files: CSV (every table, one after another) and PDF (summary, charts, tables)."""
+"""Reports as files: CSV (every table, one after another) and PDF (summary, charts, tables),
+worded in the language active while they are written (the report's own labels were translated
+when it was built)."""
 
 import csv
 import io
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from clinicore.reports.base import Report
+
+# ReportLab's built-in CJK fonts (the PDF viewer supplies the glyphs); Latin scripts use
+# Helvetica. Devanagari needs a font file the machine may lack, so a Hindi reader's PDF is
+# written in English, as the clinic's QR poster is.
+_CJK_FONTS = {"zh-hans": "STSong-Light", "zh-hant": "MSung-Light", "ja": "HeiseiKakuGo-W5"}
+_NO_PDF_FONT = ("hi",)
+
+
+def file_language(fmt: str, language: str | None) -> str:
+    """The language a file is written in for a reader of `language`: theirs, unless it is a PDF
+    in a script no font here can draw."""
+    language = language or settings.LANGUAGE_CODE
+    if fmt == "pdf" and language in _NO_PDF_FONT:
+        return settings.LANGUAGE_CODE
+    return language
+
+
+def _pdf_fonts() -> tuple[str, str]:
+    """Regular and bold font names for the active language (CJK fonts have no bold)."""
+    name = _CJK_FONTS.get(translation.get_language() or "")
+    if name is None:
+        return "Helvetica", "Helvetica-Bold"
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(name))
+    return name, name
 
 
 def cell(value) -> str:
@@ -33,7 +67,9 @@ def report_csv(report: Report, *, progress=None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([report.title, report.clinic_name])
-    writer.writerow(["From", report.start, "To", report.end, "Time zone", report.time_zone])
+    writer.writerow(
+        [_("From"), report.start, _("To"), report.end, _("Time zone"), report.time_zone]
+    )
     for label, value in report.summary:
         writer.writerow([label, cell(value)])
     for i, table in enumerate(report.tables):
@@ -54,7 +90,7 @@ def report_pdf(report: Report, *, progress=None) -> bytes:
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
     from reportlab.platypus import Table as PdfTable
@@ -69,15 +105,31 @@ def report_pdf(report: Report, *, progress=None) -> bytes:
         topMargin=15 * mm,
         bottomMargin=15 * mm,
     )
+    regular, bold = _pdf_fonts()
     styles = getSampleStyleSheet()
+    if regular != "Helvetica":
+        styles = {
+            name: ParagraphStyle(name, parent=styles[name], fontName=font)
+            for name, font in (("Title", bold), ("Normal", regular), ("Heading3", bold))
+        }
     story = [
         Paragraph(escape(f"{report.title} — {report.clinic_name}"), styles["Title"]),
-        Paragraph(escape(f"{report.start} to {report.end} ({report.time_zone})"), styles["Normal"]),
+        Paragraph(
+            escape(
+                _("%(start)s to %(end)s (%(time_zone)s)")
+                % {"start": report.start, "end": report.end, "time_zone": report.time_zone}
+            ),
+            styles["Normal"],
+        ),
         Spacer(1, 4 * mm),
     ]
     if report.summary:
         summary = PdfTable([[escape(str(k)), cell(v)] for k, v in report.summary], hAlign="LEFT")
-        summary.setStyle(TableStyle([("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold")]))
+        summary.setStyle(
+            TableStyle(
+                [("FONTNAME", (0, 0), (-1, -1), regular), ("FONTNAME", (0, 0), (0, -1), bold)]
+            )
+        )
         story += [summary, Spacer(1, 5 * mm)]
     for chart in report.charts:
         points = chart.points[:40]
@@ -86,9 +138,11 @@ def report_pdf(report: Report, *, progress=None) -> bytes:
         drawing = Drawing(170 * mm, 60 * mm)
         bars = VerticalBarChart() if chart.kind == "bar" else HorizontalBarChart()
         bars.x, bars.y, bars.width, bars.height = 40, 20, 150 * mm - 40, 50 * mm - 10
-        bars.data = [[float(Decimal(str(v or 0))) for _, v in points]]  # drawing coordinates only
-        bars.categoryAxis.categoryNames = [str(label)[:14] for label, _ in points]
+        # Floats are drawing coordinates only; the figures themselves stay Decimal.
+        bars.data = [[float(Decimal(str(v or 0))) for _label, v in points]]
+        bars.categoryAxis.categoryNames = [str(label)[:14] for label, _v in points]
         bars.categoryAxis.labels.fontSize = 6
+        bars.categoryAxis.labels.fontName = regular
         bars.valueAxis.valueMin = 0
         bars.bars[0].fillColor = colors.HexColor("#1f6feb")
         drawing.add(bars)
@@ -100,7 +154,8 @@ def report_pdf(report: Report, *, progress=None) -> bytes:
         pdf_table.setStyle(
             TableStyle(
                 [
-                    ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                    ("FONTNAME", (0, 1), (-1, -1), regular),
+                    ("FONTNAME", (0, 0), (-1, 0), bold),
                     ("FONTSIZE", (0, 0), (-1, -1), 8),
                     ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
                     (

@@ -28,6 +28,8 @@ class ReportExport(TenantModel):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The requester's language when they asked: the worker writes the file in it.
+    language = models.CharField(max_length=10, default="en")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

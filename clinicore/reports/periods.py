@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from clinicore.core.errors import InvalidInput
@@ -125,12 +125,18 @@ def period_label(day: dt.date, group: str) -> str:
     if group == "month":
         return day.strftime("%Y-%m")
     if group == "week":
-        return f"{day.isoformat()} wk"
+        # Translators: a week in a report's table, named by its Monday (2026-03-02).
+        return _("%(date)s wk") % {"date": day.isoformat()}
     return day.isoformat()
 
 
 def short_label(day: dt.date, group: str) -> str:
-    """Axis labels: short enough not to overlap on a phone."""
+    """Axis labels: short enough not to overlap on a phone, with the month's name in the
+    reader's language."""
     if group == "month":
-        return day.strftime("%b %y")
-    return day.strftime("%d %b")
+        # Translators: a date format (Django's "date" filter letters, not words) for a month on
+        # a chart's axis: "M y" is "Mar 26"; "Y年n月" is "2026年3月". Keep it short.
+        return dateformat.format(day, _("M y"))
+    # Translators: a date format (Django's "date" filter letters, not words) for a day on a
+    # chart's axis: "d M" is "02 Mar"; "n月j日" is "3月2日". Keep it short.
+    return dateformat.format(day, _("d M"))

@@ -5,13 +5,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clinicore.core.audit import audit_record
 from clinicore.core.errors import InvalidInput
 from clinicore.reports import selectors
-from clinicore.reports.exports import RENDERERS
+from clinicore.reports.exports import RENDERERS, file_language
 from clinicore.reports.models import ReportExport
 from clinicore.reports.periods import check_group, range_for
 
@@ -29,9 +29,18 @@ def export_path(export: ReportExport) -> Path:
 
 
 def report_export_request(
-    *, clinic, actor, report: str, format: str, start=None, end=None, group: str | None = None
+    *,
+    clinic,
+    actor,
+    language: str,
+    report: str,
+    format: str,
+    start=None,
+    end=None,
+    group: str | None = None,
 ) -> ReportExport:
-    """Queues a background export; the file appears on the export page when the worker is done."""
+    """Queues a background export; the file appears on the export page when the worker is done,
+    written in `language` (the requester's, as their request was read)."""
     if report not in selectors.REPORTS:
         raise InvalidInput(_("Unknown report."), fields={"report": ", ".join(selectors.REPORTS)})
     if format not in RENDERERS:
@@ -47,6 +56,7 @@ def report_export_request(
             format=format,
             params=params,
             requested_by=actor,
+            language=_language_offered(language),
         )
         audit_record(
             action="report.export",
@@ -58,6 +68,14 @@ def report_export_request(
         )
         transaction.on_commit(lambda: _enqueue(export.pk))
     return export
+
+
+def _language_offered(language: str) -> str:
+    """The product's own code for the language (`zh-Hant` → `zh-hant`), English if not offered."""
+    try:
+        return translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def _enqueue(export_id) -> None:
@@ -73,23 +91,27 @@ def _set(export: ReportExport, **changes) -> None:
 
 
 def report_export_run_now(*, export_id) -> ReportExport:
-    """Builds the file of a queued export, saving progress as it goes."""
+    """Builds the file of a queued export in its requester's language (a PDF they could not read
+    in it is in English), saving progress as it goes."""
     with transaction.atomic():
         export = ReportExport.objects.select_for_update().select_related("clinic").get(pk=export_id)
         if export.status in (ReportExport.Status.DONE, ReportExport.Status.RUNNING):
             return export
         _set(export, status=ReportExport.Status.RUNNING, progress=5)
     try:
-        report = selectors.report_build(clinic=export.clinic, kind=export.report, **export.params)
-        _set(export, progress=40)
-        render, _content_type = RENDERERS[export.format]
+        with translation.override(file_language(export.format, export.language)):
+            report = selectors.report_build(
+                clinic=export.clinic, kind=export.report, **export.params
+            )
+            _set(export, progress=40)
+            render, _content_type = RENDERERS[export.format]
 
-        def progress(fraction: float) -> None:
-            value = 40 + int(55 * fraction)
-            if value > export.progress:
-                _set(export, progress=value)
+            def progress(fraction: float) -> None:
+                value = 40 + int(55 * fraction)
+                if value > export.progress:
+                    _set(export, progress=value)
 
-        data = render(report, progress=progress)
+            data = render(report, progress=progress)
         path = export_path(export)
         path.write_bytes(data)
         name = f"{export.report}-{export.params.get('start')}-{export.params.get('end')}.{export.format}"

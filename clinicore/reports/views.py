@@ -6,14 +6,14 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clinicore.clinics.decorators import workspace_view
 from clinicore.clinics.permissions import Perm
 from clinicore.core.errors import DomainError
 from clinicore.reports import selectors, services
 from clinicore.reports.access import report_export_get_for_clinic
-from clinicore.reports.exports import RENDERERS
+from clinicore.reports.exports import RENDERERS, file_language
 from clinicore.reports.models import ReportExport
 from clinicore.reports.periods import GROUPS
 
@@ -81,9 +81,13 @@ def report_page(kind: str):
 def report_file(kind: str, fmt: str):
     @_clinic_view(Perm.REPORTS_READ, methods=("GET",))
     def view(request):
-        report = selectors.report_build(clinic=request.clinic, kind=kind, **_params(request, kind))
         render_file, content_type = RENDERERS[fmt]
-        response = HttpResponse(render_file(report), content_type=content_type)
+        with translation.override(file_language(fmt, translation.get_language())):
+            report = selectors.report_build(
+                clinic=request.clinic, kind=kind, **_params(request, kind)
+            )
+            data = render_file(report)
+        response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = (
             f'attachment; filename="{kind}-{report.start}-{report.end}.{fmt}"'
         )
@@ -99,6 +103,7 @@ def export_create(request):
         export = services.report_export_request(
             clinic=request.clinic,
             actor=request.user,
+            language=translation.get_language(),
             report=request.POST.get("report", ""),
             format=request.POST.get("format", ""),
             start=request.POST.get("start") or None,

@@ -1,6 +1,7 @@
 """What the reports share: the appointment fields and statuses they count, the clinic's
-appointments and settled payments in a range, money sums, periods filled with zeros, and
-practitioners' names."""
+appointments and settled payments in a range, money sums, periods filled with zeros,
+practitioners' names, and the words per period. Every label is translated as the report is
+built, in the language active then (the request's, or the export requester's in the worker)."""
 
 from decimal import Decimal
 
@@ -52,6 +53,12 @@ def _appointments(clinic, rng):
 def _choices_label(model, field: str):
     choices = dict(model._meta.get_field(field).flatchoices)
     return lambda key: str(choices.get(key) or (key or "—").replace("_", " ").capitalize())
+
+
+def _per_period(group: str, *, day: str, week: str, month: str) -> str:
+    """One of three whole sentences by the report's period: translators see "Appointments per
+    week" as one sentence, never a translated word glued into another."""
+    return {"day": day, "week": week, "month": month}[group]
 
 
 def _rate(part: int, whole: int) -> Decimal:

@@ -1,6 +1,8 @@
 """The appointments report: totals, no-show rate, and counts by status, service, practitioner,
 channel and period."""
 
+from django.utils.translation import gettext as _
+
 from clinicore.reports import periods as P
 from clinicore.reports.base import Chart, Report, Table
 from clinicore.reports.selectors._shared import (
@@ -16,6 +18,7 @@ from clinicore.reports.selectors._shared import (
     _appointments,
     _base,
     _choices_label,
+    _per_period,
     _practitioner_names,
     _rate,
     _rows,
@@ -23,11 +26,27 @@ from clinicore.reports.selectors._shared import (
 )
 
 
+def _channel_label(key: str) -> str:
+    """The channels the product books through, by name; any other (an API client's own word)
+    as it was stored."""
+    names = {
+        "portal": _("Portal"),
+        "desk": _("Desk"),
+        "phone": _("Phone"),
+        # Translators: appointments booked by a patient who walked in without one.
+        "walk_in": _("Walk in"),
+        # Translators: appointments booked through the API by another program.
+        "api": _("Api"),
+        # Translators: appointments booked by paying online first.
+        "payment": _("Payment"),
+    }
+    return names.get(key) or (key or "—").replace("_", " ").capitalize()
+
+
 def appointments_report(*, clinic, rng: P.Range, group: str = "day") -> Report:
     Appointment = _appointment_model()
     qs = _appointments(clinic, rng)
     status_label = _choices_label(Appointment, A_STATUS)
-    channel_label = _choices_label(Appointment, A_CHANNEL)
     by_status = [
         {"key": r[A_STATUS], "label": status_label(r[A_STATUS]), "count": r["n"]}
         for r in qs.values(A_STATUS).annotate(n=_rows()).order_by("-n", A_STATUS)
@@ -77,7 +96,7 @@ def appointments_report(*, clinic, rng: P.Range, group: str = "day") -> Report:
         for r in prac_rows
     ]
     by_channel = [
-        {"key": r[A_CHANNEL], "label": channel_label(r[A_CHANNEL]), "count": r["n"]}
+        {"key": r[A_CHANNEL], "label": _channel_label(r[A_CHANNEL]), "count": r["n"]}
         for r in qs.values(A_CHANNEL).annotate(n=_rows()).order_by("-n", A_CHANNEL)
     ]
     per_period = (
@@ -90,41 +109,53 @@ def appointments_report(*, clinic, rng: P.Range, group: str = "day") -> Report:
     series = _series(rng, group, per_period, "n")
     no_show_series = dict(_series(rng, group, per_period, "no_shows"))
 
-    report = _base("appointments", "Appointments", clinic, rng)
+    report = _base("appointments", _("Appointments"), clinic, rng)
     report.summary = [
-        ("Appointments", totals["total"]),
-        ("Completed", totals["completed"]),
-        ("Cancelled", totals["cancelled"]),
-        ("No-shows", totals["no_shows"]),
-        ("No-show rate (%)", no_show_rate),
+        (_("Appointments"), totals["total"]),
+        (_("Completed"), totals["completed"]),
+        (_("Cancelled"), totals["cancelled"]),
+        (_("No-shows"), totals["no_shows"]),
+        (_("No-show rate (%)"), no_show_rate),
     ]
     report.charts = [
-        Chart(f"Appointments per {group}", [(P.short_label(d, group), n) for d, n in series]),
-        Chart("By status", [(r["label"], r["count"]) for r in by_status], kind="hbar"),
-        Chart("By practitioner", [(r["label"], r["count"]) for r in by_practitioner], kind="hbar"),
+        Chart(
+            _per_period(
+                group,
+                day=_("Appointments per day"),
+                week=_("Appointments per week"),
+                month=_("Appointments per month"),
+            ),
+            [(P.short_label(d, group), n) for d, n in series],
+        ),
+        Chart(_("By status"), [(r["label"], r["count"]) for r in by_status], kind="hbar"),
+        Chart(
+            _("By practitioner"), [(r["label"], r["count"]) for r in by_practitioner], kind="hbar"
+        ),
     ]
     report.tables = [
         Table(
-            f"Per {group}",
-            ["Period", "Appointments", "No-shows"],
+            _per_period(group, day=_("Per day"), week=_("Per week"), month=_("Per month")),
+            [_("Period"), _("Appointments"), _("No-shows")],
             [[P.period_label(d, group), n, no_show_series.get(d, 0)] for d, n in series],
         ),
         Table(
-            "By status", ["Status", "Appointments"], [[r["label"], r["count"]] for r in by_status]
+            _("By status"),
+            [_("Status"), _("Appointments")],
+            [[r["label"], r["count"]] for r in by_status],
         ),
         Table(
-            "By service",
-            ["Service", "Appointments"],
+            _("By service"),
+            [_("Service"), _("Appointments")],
             [[r["label"], r["count"]] for r in by_service],
         ),
         Table(
-            "By practitioner",
-            ["Practitioner", "Appointments", "No-shows"],
+            _("By practitioner"),
+            [_("Practitioner"), _("Appointments"), _("No-shows")],
             [[r["label"], r["count"], r["no_shows"]] for r in by_practitioner],
         ),
         Table(
-            "By channel",
-            ["Channel", "Appointments"],
+            _("By channel"),
+            [_("Channel"), _("Appointments")],
             [[r["label"], r["count"]] for r in by_channel],
         ),
     ]

@@ -2,6 +2,7 @@
 report API build."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinicore.reports import periods as P
 from clinicore.reports.base import Report
@@ -18,12 +19,13 @@ REPORTS = {
     "staff-performance": staff_performance_report,
     "treatments": treatments_report,
 }
+# Read in the language of whoever shows them (tabs, the export page).
 TITLES = {
-    "appointments": "Appointments",
-    "revenue": "Revenue",
-    "patient-growth": "Patient growth",
-    "staff-performance": "Staff performance",
-    "treatments": "Treatments",
+    "appointments": gettext_lazy("Appointments"),
+    "revenue": gettext_lazy("Revenue"),
+    "patient-growth": gettext_lazy("Patient growth"),
+    "staff-performance": gettext_lazy("Staff performance"),
+    "treatments": gettext_lazy("Treatments"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from django.apps import apps
 from django.db.models import Count, F
+from django.utils.translation import gettext as _
 
 from clinicore.reports import periods as P
 from clinicore.reports.base import Chart, Report, Table
@@ -11,6 +12,7 @@ from clinicore.reports.selectors._shared import (
     ATTENDED,
     _appointments,
     _base,
+    _per_period,
     _series,
 )
 
@@ -42,7 +44,7 @@ def patient_growth_report(*, clinic, rng: P.Range, group: str = "week") -> Repor
     )
     new_series = _series(rng, group, new_rows, "n")
     ret_series = dict(_series(rng, group, ret_rows, "n"))
-    total_new = sum(n for _, n in new_series)
+    total_new = sum(n for _day, n in new_series)
     returning_total = (
         _appointments(clinic, rng)
         .filter(
@@ -56,23 +58,38 @@ def patient_growth_report(*, clinic, rng: P.Range, group: str = "week") -> Repor
         clinic=clinic, is_active=True, created_at__lt=rng.end_at
     ).count()
 
-    report = _base("patient-growth", "Patient growth", clinic, rng)
+    report = _base("patient-growth", _("Patient growth"), clinic, rng)
     report.summary = [
-        ("New patients", total_new),
-        ("Returning patients", returning_total),
-        ("Active patients at end", active),
+        (_("New patients"), total_new),
+        (_("Returning patients"), returning_total),
+        (_("Active patients at end"), active),
     ]
     report.charts = [
-        Chart(f"New patients per {group}", [(P.short_label(d, group), n) for d, n in new_series]),
         Chart(
-            f"Returning patients per {group}",
-            [(P.short_label(d, group), ret_series.get(d, 0)) for d, _ in new_series],
+            _per_period(
+                group,
+                day=_("New patients per day"),
+                week=_("New patients per week"),
+                month=_("New patients per month"),
+            ),
+            [(P.short_label(d, group), n) for d, n in new_series],
+        ),
+        Chart(
+            _per_period(
+                group,
+                day=_("Returning patients per day"),
+                week=_("Returning patients per week"),
+                month=_("Returning patients per month"),
+            ),
+            [(P.short_label(d, group), ret_series.get(d, 0)) for d, _n in new_series],
         ),
     ]
     report.tables = [
         Table(
-            f"Per {group}",
-            ["Period", "New", "Returning"],
+            _per_period(group, day=_("Per day"), week=_("Per week"), month=_("Per month")),
+            # Translators: columns of the patient growth report: the period, patients registered in it,
+            # and patients registered earlier who came back in it.
+            [_("Period"), _("New"), _("Returning")],
             [[P.period_label(d, group), n, ret_series.get(d, 0)] for d, n in new_series],
         ),
     ]

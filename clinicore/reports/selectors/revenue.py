@@ -3,6 +3,7 @@ and what was billed per service."""
 
 from django.apps import apps
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from clinicore.core.money import quantize
 from clinicore.reports import periods as P
@@ -15,6 +16,7 @@ from clinicore.reports.selectors._shared import (
     _money_sum,
     _payments,
     _per_invoice_practitioner,
+    _per_period,
     _practitioner_names,
     _series,
 )
@@ -63,7 +65,7 @@ def revenue_report(*, clinic, rng: P.Range, group: str = "day") -> Report:
     by_practitioner = [
         {
             "key": str(r["pid"] or ""),
-            "label": names.get(r["pid"], "Unassigned"),
+            "label": names.get(r["pid"], _("Unassigned")),
             "amount": r["v"],
             "count": r["n"],
         }
@@ -99,44 +101,59 @@ def revenue_report(*, clinic, rng: P.Range, group: str = "day") -> Report:
     ref_series = dict(_series(rng, group, _money(ref_rows, cur, "v"), "v", quantize(ZERO, cur)))
     series = [(d, v, ref_series.get(d, ZERO)) for d, v in pay_series]
 
-    report = _base("revenue", "Revenue", clinic, rng)
+    money = {"currency": cur}
+    received_label = _("Received (%(currency)s)") % money
+    refunded_label = _("Refunded (%(currency)s)") % money
+    net_label = _("Net (%(currency)s)") % money
+    amount_label = _("Amount (%(currency)s)") % money
+    report = _base("revenue", _("Revenue"), clinic, rng)
     report.summary = [
-        (f"Received ({cur})", received["v"]),
-        ("Payments", received["n"]),
-        (f"Refunded ({cur})", refunded["v"]),
-        (f"Net ({cur})", net),
+        (received_label, received["v"]),
+        (_("Payments"), received["n"]),
+        (refunded_label, refunded["v"]),
+        (net_label, net),
     ]
     report.charts = [
         Chart(
-            f"Net revenue per {group} ({cur})",
+            _per_period(
+                group,
+                day=_("Net revenue per day (%(currency)s)"),
+                week=_("Net revenue per week (%(currency)s)"),
+                month=_("Net revenue per month (%(currency)s)"),
+            )
+            % money,
             [(P.short_label(d, group), v - r) for d, v, r in series],
         ),
-        Chart(f"By method ({cur})", [(r["label"], r["amount"]) for r in by_method], kind="hbar"),
         Chart(
-            f"By practitioner ({cur})",
+            _("By method (%(currency)s)") % money,
+            [(r["label"], r["amount"]) for r in by_method],
+            kind="hbar",
+        ),
+        Chart(
+            _("By practitioner (%(currency)s)") % money,
             [(r["label"], r["amount"]) for r in by_practitioner],
             kind="hbar",
         ),
     ]
     report.tables = [
         Table(
-            f"Per {group}",
-            ["Period", f"Received ({cur})", f"Refunded ({cur})", f"Net ({cur})"],
+            _per_period(group, day=_("Per day"), week=_("Per week"), month=_("Per month")),
+            [_("Period"), received_label, refunded_label, net_label],
             [[P.period_label(d, group), v, r, v - r] for d, v, r in series],
         ),
         Table(
-            "By method",
-            ["Method", "Payments", f"Amount ({cur})"],
+            _("By method"),
+            [_("Method"), _("Payments"), amount_label],
             [[r["label"], r["count"], r["amount"]] for r in by_method],
         ),
         Table(
-            "By practitioner",
-            ["Practitioner", "Payments", f"Amount ({cur})"],
+            _("By practitioner"),
+            [_("Practitioner"), _("Payments"), amount_label],
             [[r["label"], r["count"], r["amount"]] for r in by_practitioner],
         ),
         Table(
-            "Billed by service",
-            ["Service", "Lines", f"Billed ({cur})"],
+            _("Billed by service"),
+            [_("Service"), _("Lines"), _("Billed (%(currency)s)") % money],
             [[r["label"], r["count"], r["amount"]] for r in by_service],
         ),
     ]

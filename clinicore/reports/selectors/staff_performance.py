@@ -4,6 +4,7 @@ waiting time."""
 from decimal import Decimal
 
 from django.db.models import Avg, DurationField, ExpressionWrapper, F, Q
+from django.utils.translation import gettext as _
 
 from clinicore.core.money import quantize
 from clinicore.reports import periods as P
@@ -70,31 +71,32 @@ def staff_performance_report(*, clinic, rng: P.Range) -> Report:
                 "average_delay_minutes": minutes,
             }
         )
-    report = _base("staff-performance", "Staff performance", clinic, rng)
+    report = _base("staff-performance", _("Staff performance"), clinic, rng)
     cur = clinic.currency
-    report.summary = [("Practitioners", len(staff))]
+    money = {"currency": cur}
+    report.summary = [(_("Practitioners"), len(staff))]
     report.charts = [
         Chart(
-            "Appointments per practitioner",
+            _("Appointments per practitioner"),
             [(s["name"], s["appointments"]) for s in staff],
             kind="hbar",
         ),
         Chart(
-            f"Revenue per practitioner ({cur})",
+            _("Revenue per practitioner (%(currency)s)") % money,
             [(s["name"], s["revenue"]) for s in staff],
             kind="hbar",
         ),
     ]
     report.tables = [
         Table(
-            "Practitioners",
+            _("Practitioners"),
             [
-                "Practitioner",
-                "Appointments",
-                "Completed",
-                "No-shows",
-                f"Revenue ({cur})",
-                "Avg. wait (min)",
+                _("Practitioner"),
+                _("Appointments"),
+                _("Completed"),
+                _("No-shows"),
+                _("Revenue (%(currency)s)") % money,
+                _("Avg. wait (min)"),
             ],
             [
                 [

@@ -4,6 +4,7 @@ period."""
 from django.apps import apps
 from django.db.models import Count, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from clinicore.core.money import quantize
 from clinicore.reports import periods as P
@@ -14,6 +15,7 @@ from clinicore.reports.selectors._shared import (
     _base,
     _money,
     _money_sum,
+    _per_period,
     _practitioner_names,
     _series,
 )
@@ -102,36 +104,46 @@ def treatments_report(*, clinic, rng: P.Range, group: str = "day") -> Report:
     series = _series(rng, group, per_period, "n")
     value_series = dict(_series(rng, group, per_period, "v", quantize(ZERO, cur)))
 
-    report = _base("treatments", "Treatments", clinic, rng)
+    money = {"currency": cur}
+    value_label = _("Value (%(currency)s)") % money
+    report = _base("treatments", _("Treatments"), clinic, rng)
     report.summary = [
-        ("Treatments", totals["n"]),
-        ("Visits with treatments", totals["visits"]),
-        ("Unsigned visits", totals["unsigned"]),
-        (f"Value ({cur})", totals["v"]),
+        (_("Treatments"), totals["n"]),
+        (_("Visits with treatments"), totals["visits"]),
+        (_("Unsigned visits"), totals["unsigned"]),
+        (value_label, totals["v"]),
     ]
     report.charts = [
-        Chart(f"Treatments per {group}", [(P.short_label(d, group), n) for d, n in series]),
-        Chart("By treatment", [(r["label"], r["count"]) for r in by_treatment], kind="hbar"),
         Chart(
-            f"Value by practitioner ({cur})",
+            _per_period(
+                group,
+                day=_("Treatments per day"),
+                week=_("Treatments per week"),
+                month=_("Treatments per month"),
+            ),
+            [(P.short_label(d, group), n) for d, n in series],
+        ),
+        Chart(_("By treatment"), [(r["label"], r["count"]) for r in by_treatment], kind="hbar"),
+        Chart(
+            _("Value by practitioner (%(currency)s)") % money,
             [(r["label"], r["amount"]) for r in by_practitioner],
             kind="hbar",
         ),
     ]
     report.tables = [
         Table(
-            f"Per {group}",
-            ["Period", "Treatments", f"Value ({cur})"],
+            _per_period(group, day=_("Per day"), week=_("Per week"), month=_("Per month")),
+            [_("Period"), _("Treatments"), value_label],
             [[P.period_label(d, group), n, value_series.get(d)] for d, n in series],
         ),
         Table(
-            "By treatment",
-            ["Treatment", "Code", "Treatments", "Visits", f"Value ({cur})"],
+            _("By treatment"),
+            [_("Treatment"), _("Code"), _("Treatments"), _("Visits"), value_label],
             [[r["label"], r["code"], r["count"], r["visits"], r["amount"]] for r in by_treatment],
         ),
         Table(
-            "By practitioner",
-            ["Practitioner", "Treatments", "Visits", f"Value ({cur})"],
+            _("By practitioner"),
+            [_("Practitioner"), _("Treatments"), _("Visits"), value_label],
             [[r["label"], r["count"], r["visits"], r["amount"]] for r in by_practitioner],
         ),
     ]
