@@ -53,9 +53,11 @@ def report_page(kind: str):
         except DomainError as exc:
             error, report = exc.message, None
             params = {"group": "day"} if kind != "staff-performance" else {}
-        recent = ReportExport.objects.filter(clinic=request.clinic).select_related("requested_by")[
-            :5
-        ]
+        recent = list(
+            ReportExport.objects.filter(clinic=request.clinic).select_related("requested_by")[:5]
+        )
+        for export in recent:
+            export.title = selectors.TITLES.get(export.report, export.report)
         return render(
             request,
             "reports/report.html",

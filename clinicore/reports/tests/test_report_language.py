@@ -8,6 +8,7 @@ from django.utils import translation
 
 from clinicore.clinics.permissions import Role
 from clinicore.reports.models import ReportExport
+from clinicore.reports.selectors import TITLES
 from clinicore.reports.tests.test_reports import RANGE, Week
 
 REVENUE = "/c/clinic-a/desk/reports/revenue"
@@ -132,3 +133,18 @@ def test_it_keeps_the_english_report_exactly_as_it_was(week, world, client):
     monthly = client.get("/c/clinic-a/desk/reports/appointments/", {**RANGE, "group": "month"})
     assert "Appointments per month</title>" in monthly.content.decode()
     assert ">Mar 26</text>" in monthly.content.decode()
+
+
+def test_recent_exports_are_listed_by_their_title_in_the_reader_s_language(week, world, client):
+    ReportExport.objects.create(
+        clinic=world.clinic_a,
+        report="patient-growth",
+        format="csv",
+        params={"start": "2026-03-02", "end": "2026-03-08"},
+        requested_by=world.member("a", Role.MANAGER).user,
+    )
+    body = _reader(client, world, "es").get(f"{REVENUE}/", RANGE).content.decode()
+    with translation.override("es"):
+        title = str(TITLES["patient-growth"])
+    assert title != "Patient growth" and f">{title} · CSV · 2026-03-02" in body
+    assert ">patient-growth · " not in body
