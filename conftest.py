@@ -19,6 +19,18 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language. A request through the test client activates the
+    reader's language in this thread (LocaleMiddleware) and nothing switches it back, so a test
+    calling a service directly after another's Japanese request would read Japanese."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db):
     from clinicore.core.testing import World
