@@ -87,9 +87,7 @@ def test_the_calendar_shows_each_visit_s_room(world, clinic_rooms, client):
     assert world.other_patient_a.full_name not in only_room1
 
 
-def test_a_receptionist_puts_a_visit_in_a_free_room_and_takes_it_out(
-    world, clinic_rooms, client
-):
+def test_a_receptionist_puts_a_visit_in_a_free_room_and_takes_it_out(world, clinic_rooms, client):
     client.force_login(world.member("a", Role.RECEPTIONIST).user)
     bela, room2 = clinic_rooms["bela"], clinic_rooms["rooms"][1]
     page = _act(client, bela, _room_form(client, clinic_rooms, bela, room2))
