@@ -16,6 +16,7 @@ from clinicore.clinics.permissions import Perm
 from clinicore.core.errors import Forbidden, InvalidInput
 from clinicore.scheduling import access, ics, selectors, services
 from clinicore.scheduling import availability as av
+from clinicore.scheduling.api_answers import appointment_answer, appointment_out
 from clinicore.scheduling.api_principal import (
     acting_clinic,
     acting_patient,
@@ -52,47 +53,6 @@ def _appointment(request, appointment_id) -> Appointment:
         appointment_id=appointment_id,
         patient_user=patient_user(request),
     )
-
-
-def _out(a: Appointment, *, clinical: bool, own: bool = False) -> dict:
-    return {
-        "id": a.pk,
-        "reservation_code": a.reservation_code,
-        "clinic_id": a.clinic_id,
-        "patient_id": a.patient_id,
-        "patient_name": a.patient.full_name,
-        "practitioner_id": a.practitioner_id,
-        "practitioner_name": a.practitioner.display_name,
-        "service_id": a.service_id,
-        "service_name": a.service.name,
-        "start": a.start,
-        "end": a.end,
-        "time_zone": a.clinic.time_zone,
-        "mode": a.mode,
-        "kind": a.kind,
-        "status": a.status,
-        "booking_mode": a.booking_mode,
-        "period": a.period,
-        "reason_for_visit": a.reason_for_visit,
-        "symptoms": a.symptoms if (clinical or own) else None,
-        "notes": a.notes if clinical else None,
-        "cancellation_reason": a.cancellation_reason,
-        "confirmed_at": a.confirmed_at,
-        "checked_in_at": a.checked_in_at,
-        "started_at": a.started_at,
-        "checked_out_at": a.checked_out_at,
-        "created_by": a.created_by,
-        "source_channel": a.source_channel,
-        "series_id": a.series_id,
-        "series_index": a.series_index,
-        "rescheduled_from_id": a.rescheduled_from_id,
-        "room_id": a.room_id,
-        "hold_expires_at": a.hold_expires_at if a.status == Appointment.Status.HELD else None,
-    }
-
-
-def _respond(request, a: Appointment) -> dict:
-    return _out(a, clinical=sees_clinical(request), own=is_patient(request))
 
 
 def _date_range(clinic, start_date: date | None, end_date: date | None) -> tuple[date, date]:
@@ -219,7 +179,7 @@ def calendar(
             {"id": m.pk, "name": m.display_name, "specialization": m.specialization}
             for m in practitioners
         ],
-        "appointments": [_out(a, clinical=clinical) for a in items],
+        "appointments": [appointment_out(a, clinical=clinical) for a in items],
     }
 
 
@@ -249,7 +209,7 @@ def create_hold(request, payload: HoldIn):
         mode=payload.mode,
         enforce_rules=is_patient(request) or request.auth.api_key is not None,
     )
-    return 201, _respond(request, hold)
+    return 201, appointment_answer(request, hold)
 
 
 @router.delete(
@@ -263,7 +223,7 @@ def release_hold(request, hold_id: uuid.UUID):
     hold = access.hold_get_for_clinic(
         clinic=clinic, hold_id=hold_id, patient_user=patient_user(request)
     )
-    return _respond(
+    return appointment_answer(
         request, services.hold_release(clinic=clinic, actor=request.auth.user, hold=hold)
     )
 
@@ -284,7 +244,7 @@ def _series_out(request, series) -> dict:
         "service_id": series.service_id,
         "occurrences": series.occurrences,
         "interval_days": series.interval_days,
-        "appointments": [_respond(request, a) for a in items],
+        "appointments": [appointment_answer(request, a) for a in items],
     }
 
 
@@ -459,7 +419,9 @@ def accept_waitlist_offer(request, entry_id: uuid.UUID):
     entry = access.waitlist_entry_get_for_clinic(
         clinic=acting_clinic(request), entry_id=entry_id, patient_user=patient_user(request)
     )
-    return _respond(request, services.waitlist_accept(entry=entry, actor=request.auth.user))
+    return appointment_answer(
+        request, services.waitlist_accept(entry=entry, actor=request.auth.user)
+    )
 
 
 # --- Appointments ---------------------------------------------------------------------------------------
@@ -521,7 +483,7 @@ def book(
     appointment = Appointment.objects.select_related(
         "clinic", "patient", "practitioner__user", "service"
     ).get(pk=appointment.pk)
-    return (201 if created else 200), _respond(request, appointment)
+    return (201 if created else 200), appointment_answer(request, appointment)
 
 
 @router.get(
@@ -552,7 +514,7 @@ def list_appointments(
         end=av.local_to_utc(end_date + timedelta(days=1), time(0), tz) if end_date else None,
     ).select_related("clinic")
     result = paginate(qs, page)
-    result["items"] = [_respond(request, a) for a in result["items"]]
+    result["items"] = [appointment_answer(request, a) for a in result["items"]]
     return result
 
 
@@ -568,7 +530,7 @@ def get_appointment(request, appointment_id: uuid.UUID):
     services.appointment_record_read(
         appointment=appointment, actor=request.auth.user, clinical=sees_clinical(request)
     )
-    return _respond(request, appointment)
+    return appointment_answer(request, appointment)
 
 
 @router.put(
@@ -583,7 +545,7 @@ def update_appointment(request, appointment_id: uuid.UUID, payload: AppointmentU
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     if not sees_clinical(request) and ({"symptoms", "notes"} & set(data)):
         raise Forbidden(_("Your role cannot record clinical details."))
-    return _respond(
+    return appointment_answer(
         request,
         services.appointment_update(appointment=appointment, actor=request.auth.user, **data),
     )
@@ -602,7 +564,7 @@ def cancel_appointment(
     reason: str = Query("", max_length=500, description="Why it is cancelled."),
 ):
     appointment = _appointment(request, appointment_id)
-    return _respond(
+    return appointment_answer(
         request,
         services.appointment_cancel(
             appointment=appointment,
@@ -636,7 +598,7 @@ def reschedule(request, appointment_id: uuid.UUID, payload: RescheduleIn):
         as_patient=is_patient(request),
         enforce_rules=is_patient(request) or request.auth.api_key is not None,
     )
-    return _respond(request, new)
+    return appointment_answer(request, new)
 
 
 def _transition_op(
@@ -658,7 +620,7 @@ def _transition_op(
     )
     def op(request, appointment_id: uuid.UUID):
         appointment = _appointment(request, appointment_id)
-        return _respond(request, fn(appointment=appointment, actor=request.auth.user))
+        return appointment_answer(request, fn(appointment=appointment, actor=request.auth.user))
 
     return op
 
