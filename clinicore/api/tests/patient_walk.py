@@ -208,7 +208,7 @@ def _signed_in_session(world):
     signed_in_session_record(
         user=world.patient_user, session_key=key, ip="203.0.113.9", user_agent="Firefox/128.0"
     )
-    return SignedInSession.objects.get(session_key=key)
+    return SignedInSession.objects.filter(user=world.patient_user, session_key=key).first()
 
 
 # --- Capability links: checkouts and calendar feeds, opened by an unguessable token -------------

@@ -77,28 +77,11 @@ def _private_files(settings, tmp_path):
 
 @pytest.fixture
 def fake_razorpay(settings, world):
-    """Razorpay's API on 127.0.0.1, with clinic A's Razorpay keys set up."""
-    from clinicore.billing import gateway
-    from clinicore.billing.tests.fakes import (
-        RAZORPAY_HOOK_SECRET,
-        RAZORPAY_KEY_ID,
-        RAZORPAY_KEY_SECRET,
-        FakeRazorpay,
-    )
+    """Razorpay's API and its checkout.js on 127.0.0.1, with clinic A's Razorpay keys set up."""
+    from clinicore.billing.tests.fakes import razorpay_serving
 
-    server = FakeRazorpay(RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET).start()
-    settings.RAZORPAY_API_BASE = server.url
-    settings.RAZORPAY_CHECKOUT_JS_URL = server.checkout_js_url
-    gateway.gateway_account_set(
-        clinic=world.clinic_a,
-        actor=None,
-        provider="razorpay",
-        public_key=RAZORPAY_KEY_ID,
-        secret_key=RAZORPAY_KEY_SECRET,
-        webhook_secret=RAZORPAY_HOOK_SECRET,
-    )
-    yield server
-    server.stop()
+    with razorpay_serving(settings, world.clinic_a) as server:
+        yield server
 
 
 # --- Helpers ----------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import json
 import secrets
 import threading
 import time
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, parse_qsl, urlparse
 
@@ -689,3 +690,25 @@ class _RazorpayHandler(_Handler):
         }
         self.fake.refunds[refund["id"]] = refund
         self._send(200, refund)
+
+
+@contextmanager
+def razorpay_serving(settings, clinic):
+    """Razorpay's API and its checkout.js on 127.0.0.1, with `clinic`'s Razorpay keys set up."""
+    from clinicore.billing import gateway
+
+    server = FakeRazorpay(RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET).start()
+    settings.RAZORPAY_API_BASE = server.url
+    settings.RAZORPAY_CHECKOUT_JS_URL = server.checkout_js_url
+    gateway.gateway_account_set(
+        clinic=clinic,
+        actor=None,
+        provider="razorpay",
+        public_key=RAZORPAY_KEY_ID,
+        secret_key=RAZORPAY_KEY_SECRET,
+        webhook_secret=RAZORPAY_HOOK_SECRET,
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
