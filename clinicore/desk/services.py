@@ -208,6 +208,7 @@ def board_action(
     reason: str = "",
     start: dt.datetime | None = None,
     practitioner=None,
+    room_id=None,
 ) -> Appointment:
     """One button on the board or calendar: the status machine in scheduling decides (409 if not)."""
     if action == "cancel":
@@ -218,10 +219,17 @@ def board_action(
         result = scheduling.appointment_reschedule(
             appointment=appointment, actor=actor, start=start, practitioner=practitioner
         )
+    elif action == "room":
+        # A room change is no status change: scheduling publishes nothing, so the board is told.
+        result = scheduling.appointment_update(
+            appointment=appointment, actor=actor, room_id=room_id
+        )
+        board_changed(clinic, event="appointment.room", appointment_id=result.pk)
     elif action in ACTIONS:
         result = ACTIONS[action](appointment=appointment, actor=actor)
     else:
         raise InvalidInput(
-            _("Unknown action."), fields={"action": ", ".join([*ACTIONS, "cancel", "move"])}
+            _("Unknown action."),
+            fields={"action": ", ".join([*ACTIONS, "cancel", "move", "room"])},
         )
     return result

@@ -382,6 +382,17 @@ def test_each_desk_change_refreshes_open_boards_exactly_once(
             clinic=desk.clinic, actor=receptionist, appointment=appt, action="start"
         )
     assert board_sends == [(board, "appointment.in_progress")]
+    from clinicore.clinics.models import Branch, Room
+
+    room = Room.objects.create(
+        clinic=desk.clinic, branch=Branch.objects.create(clinic=desk.clinic, name="Main"), name="1"
+    )
+    board_sends.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.board_action(
+            clinic=desk.clinic, actor=receptionist, appointment=appt, action="room", room_id=room.pk
+        )
+    assert board_sends == [(board, "appointment.room")]
     board_sends.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.phone_booking(

@@ -16,7 +16,6 @@ from clinicore.desk.views.common import can, clinic_view, local_datetime, parse_
 from clinicore.patients.access import patient_get_for_clinic
 from clinicore.patients.selectors import patient_search
 from clinicore.scheduling import selectors as sched
-from clinicore.scheduling import services as scheduling
 from clinicore.scheduling.access import (
     appointment_get_for_clinic,
     practitioner_get_for_clinic,
@@ -92,14 +91,10 @@ def appointment_act(request, appointment_id):
     action = request.POST.get("action", "")
     practitioner = None
     start = None
+    room_id = None
     try:
         if action == "room":
-            result = _room_set(request, appointment)
-            messages.success(
-                request,
-                _("%(code)s: room changed.") % {"code": result.reservation_code},
-            )
-            return _after_act(request)
+            room_id = _room_id(request.POST.get("room_id", ""))
         if action == "move":
             start = local_datetime(
                 request.clinic, request.POST.get("date", ""), request.POST.get("time", "")
@@ -116,36 +111,30 @@ def appointment_act(request, appointment_id):
             reason=request.POST.get("reason", ""),
             start=start,
             practitioner=practitioner,
+            room_id=room_id,
         )
-        messages.success(
-            request,
-            _("%(code)s: %(status)s.")
-            % {"code": result.reservation_code, "status": result.get_status_display()},
-        )
+        if action == "room":
+            done = _("%(code)s: room changed.") % {"code": result.reservation_code}
+        else:
+            done = _("%(code)s: %(status)s.") % {
+                "code": result.reservation_code,
+                "status": result.get_status_display(),
+            }
+        messages.success(request, done)
     except DomainError as exc:
         messages.error(request, exc.message)
-    return _after_act(request)
-
-
-def _after_act(request):
     nxt = request.POST.get("next", "")
     if nxt.startswith(f"/c/{request.clinic.slug}/desk/"):
         return redirect(nxt)
     return redirect("desk:board", clinic_slug=request.clinic.slug)
 
 
-def _room_set(request, appointment):
-    """Puts the visit in a room of the clinic (free at that time), or takes it out of its room."""
-    value = request.POST.get("room_id", "").strip()
+def _room_id(value: str) -> uuid.UUID | None:
+    """The room chosen in the calendar's Room form; empty takes the visit out of its room."""
     try:
-        room_id = uuid.UUID(value) if value else None
+        return uuid.UUID(value.strip()) if value.strip() else None
     except ValueError:
         raise InvalidInput(_("Choose a room of this clinic.")) from None
-    result = scheduling.appointment_update(
-        appointment=appointment, actor=request.user, room_id=room_id
-    )
-    services.board_changed(request.clinic, event="appointment.room", appointment_id=result.pk)
-    return result
 
 
 def _services(clinic):
