@@ -10,7 +10,7 @@ from clinicore.clinics.models import Membership, Room
 from clinicore.core.audit import audit_record
 from clinicore.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from clinicore.scheduling import selectors
-from clinicore.scheduling.models import Appointment, ScheduleOverride, WorkingHours
+from clinicore.scheduling.models import Appointment, WorkingHours
 
 S = Appointment.Status
 
@@ -90,14 +90,15 @@ def _room_check(*, clinic, room_id, start, end, now, exclude_id=None) -> None:
         raise Conflict(_("This room is taken at that time."), code="room_taken")
 
 
-def _room_of_hours(clinic, practitioner: Membership, start, end):
+def _room_of_hours(clinic, practitioner: Membership, start, end, *, overrides):
     """The room of the weekly range the visit falls in, when the clinic set one. A one-day change
-    replaces the weekly ranges, and carries no room, so that day has none."""
+    (one of `overrides`, the schedule booking already read) replaces the weekly ranges and
+    carries no room, so that day has none."""
     tz = selectors.clinic_tz(clinic)
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
     if local_end.date() != local_start.date():
         return None
-    if ScheduleOverride.objects.filter(practitioner=practitioner, date=local_start.date()).exists():
+    if any(o.date == local_start.date() for o in overrides):
         return None
     return (
         WorkingHours.objects.filter(

@@ -70,7 +70,8 @@ def _check_fits(
     now,
     enforce_rules: bool,
     exclude_id=None,
-) -> av.Span:
+) -> tuple[av.Span, selectors.Schedule]:
+    """The free span the visit fits in, and the practitioner's schedule around it."""
     tz = selectors.clinic_tz(clinic)
     first = occupied_start.astimezone(tz).date() - timedelta(days=1)
     last = occupied_end.astimezone(tz).date()
@@ -114,7 +115,7 @@ def _check_fits(
                 code="not_a_slot",
                 fields={"start": _("Not a slot start.")},
             )
-    return span
+    return span, schedule
 
 
 def _check_patient(
@@ -223,7 +224,7 @@ def _claim(
         occupied_end=occupied_end,
         now=now,
     )
-    span = _check_fits(
+    span, schedule = _check_fits(
         clinic=clinic,
         practitioner=practitioner,
         service=service,
@@ -264,7 +265,10 @@ def _claim(
     elif final_mode == av.IN_PERSON:
         fields["room_id"] = _room_if_free(
             clinic=clinic,
-            room_ids=[_room_of_hours(clinic, practitioner, start, end), preferred_room_id],
+            room_ids=[
+                _room_of_hours(clinic, practitioner, start, end, overrides=schedule.overrides),
+                preferred_room_id,
+            ],
             start=start,
             end=end,
             now=now,
